@@ -1,0 +1,17 @@
+namespace XmppUpload.Core.Slots;
+
+/// <summary>Why a slot request was not granted; each maps to one XMPP stanza error.</summary>
+public enum SlotRefusal
+{
+    /// <summary>Malformed request: <c>bad-request</c>, type <c>modify</c>.</summary>
+    BadRequest,
+
+    /// <summary>The requester may not upload here: <c>forbidden</c>, type <c>auth</c>.</summary>
+    Forbidden,
+
+    /// <summary>XEP-0363 section 6: <c>not-acceptable</c>, type <c>modify</c>, with <c>file-too-large</c>.</summary>
+    FileTooLarge,
+
+    /// <summary>The service cannot take uploads now (for example while shutting down): <c>service-unavailable</c>, type <c>wait</c>.</summary>
+    Unavailable,
+}
