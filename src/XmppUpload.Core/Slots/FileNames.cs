@@ -41,7 +41,8 @@ public static class FileNames
             builder.Append(unsafeRune ? "_" : rune.ToString());
         }
 
-        var name = builder.ToString().Normalize(NormalizationForm.FormC);
+        // The name is otherwise kept exactly as sent (no Unicode normalisation), so the client finds its own name again.
+        var name = builder.ToString();
         if (name.Trim('.', ' ', '_').Length == 0)
         {
             return FileNameResult.Refused("The file name has no usable characters.");
