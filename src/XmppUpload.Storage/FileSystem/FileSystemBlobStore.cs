@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Ports;
+
+namespace XmppUpload.Storage.FileSystem;
+
+/// <summary>
+/// Blobs as files under <c>{Storage:Path}/blobs/</c>, fanned out by the first two characters of the key. Writes go to
+/// <c>{Storage:Path}/staging/</c> and are renamed into place on commit, so a reader sees a whole blob or none.
+/// Keys are slot ids, never user input: anything but 1 to 64 characters of <c>[a-z0-9]</c> is refused.
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    public const int MaxKeyLength = 64;
+
+    public const string BlobsDirectoryName = "blobs";
+
+    public const string StagingDirectoryName = "staging";
+
+    private const string StagedSuffix = ".part";
+
+    private static readonly SearchValues<char> KeyCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
+
+    private readonly ILogger _logger;
+
+    public FileSystemBlobStore(IOptions<StorageOptions> options, ILogger<FileSystemBlobStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        var root = Path.GetFullPath(options.Value.Path);
+        BlobsPath = Path.Combine(root, BlobsDirectoryName);
+        StagingPath = Path.Combine(root, StagingDirectoryName);
+        _logger = logger;
+    }
+
+    /// <summary>The absolute path of the directory holding committed blobs.</summary>
+    public string BlobsPath { get; }
+
+    /// <summary>The absolute path of the directory holding writes in progress.</summary>
+    public string StagingPath { get; }
+
+    public Task<IBlobWriter> BeginWriteAsync(string key, CancellationToken cancellationToken)
+    {
+        var blobPath = BlobPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        Directory.CreateDirectory(StagingPath);
+
+        // A random part per writer: two PUTs racing for one key never share a staged file.
+        var stagedPath = Path.Combine(StagingPath, $"{key}.{RandomNumberGenerator.GetHexString(16, lowercase: true)}{StagedSuffix}");
+        var stream = new FileStream(stagedPath, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            // No FileStream buffer: callers write from their own pooled buffers.
+            BufferSize = 0,
+        });
+        return Task.FromResult<IBlobWriter>(new FileSystemBlobWriter(stream, stagedPath, blobPath, _logger));
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        var blobPath = BlobPath(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(blobPath, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                // Delete: a blob being served may be removed or replaced meanwhile (needed on Windows; POSIX allows it).
+                Share = FileShare.Read | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = 0,
+            });
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+
+        try
+        {
+            var size = stream.Length;
+            if (offset > size || length > size - offset)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(length),
+                    $"The range of {length} bytes from {offset} lies outside the blob of {size} bytes.");
+            }
+
+            stream.Position = offset;
+            return Task.FromResult<Stream?>(new RangeStream(stream, length));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        var blobPath = BlobPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(File.Exists(blobPath));
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var blobPath = BlobPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            File.Delete(blobPath);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Never written: nothing to delete. (A missing file in an existing directory does not throw.)
+        }
+
+        // Fan-out directories stay: removing an empty one would race with a commit moving a file into it.
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Deletes everything under the staging directory; call it only while no writer is open (at start).</summary>
+    public Task<int> RemoveStagedAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(StagingPath))
+        {
+            return Task.FromResult(0);
+        }
+
+        // Listed first, then deleted: whether readdir returns entries removed while it runs is unspecified.
+        var removed = 0;
+        foreach (var file in Directory.GetFiles(StagingPath, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Delete(file);
+            removed++;
+        }
+
+        foreach (var directory in Directory.GetDirectories(StagingPath))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Directory.Delete(directory, recursive: true);
+        }
+
+        if (removed > 0)
+        {
+            Log.StagedFilesRemoved(_logger, removed);
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <summary>Where the blob of <paramref name="key"/> lives, after checking that the key cannot name anything else.</summary>
+    internal string BlobPath(string key)
+    {
+        ValidateKey(key);
+        return Path.Combine(BlobsPath, key[..Math.Min(2, key.Length)], key);
+    }
+
+    internal static void ValidateKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length is 0 or > MaxKeyLength || key.AsSpan().ContainsAnyExcept(KeyCharacters))
+        {
+            throw new ArgumentException($"A blob key is 1 to {MaxKeyLength} characters of [a-z0-9].", nameof(key));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using XmppUpload.Core.Ports;
+
+namespace XmppUpload.Storage.FileSystem;
+
+/// <summary>One staged write: a file in the staging directory, renamed over the blob on commit, deleted otherwise.</summary>
+internal sealed class FileSystemBlobWriter : IBlobWriter
+{
+    private readonly FileStream _stream;
+    private readonly string _stagedPath;
+    private readonly string _blobPath;
+    private readonly ILogger _logger;
+    private bool _committed;
+    private bool _disposed;
+
+    public FileSystemBlobWriter(FileStream stream, string stagedPath, string blobPath, ILogger logger)
+    {
+        _stream = stream;
+        _stagedPath = stagedPath;
+        _blobPath = blobPath;
+        _logger = logger;
+    }
+
+    public long BytesWritten { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ThrowIfFinished();
+        await _stream.WriteAsync(data, cancellationToken);
+        BytesWritten += data.Length;
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFinished();
+        await _stream.FlushAsync(cancellationToken);
+        // On disk before the rename: the ledger marks the slot Stored right after, and a crash must not leave it
+        // pointing at a blob whose bytes were still in the page cache.
+        _stream.Flush(flushToDisk: true);
+        await _stream.DisposeAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        Directory.CreateDirectory(Path.GetDirectoryName(_blobPath)!);
+        // A rename within one file system is atomic: readers see the old blob or the new one, never a partial one.
+        File.Move(_stagedPath, _blobPath, overwrite: true);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _stream.DisposeAsync();
+        if (_committed)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(_stagedPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not fatal for the request: RemoveStagedAsync clears it at the next start.
+            Log.StagedFileNotRemoved(_logger, _stagedPath, e);
+        }
+    }
+
+    private void ThrowIfFinished()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_committed)
+        {
+            throw new InvalidOperationException("The blob has been committed; a writer commits once.");
+        }
+    }
+}

@@ -1,0 +1,470 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Ports;
+using XmppUpload.Core.Slots;
+using XmppUpload.Core.Tokens;
+
+namespace XmppUpload.Storage.Sqlite;
+
+/// <summary>
+/// The single-node ledger: slots and signing keys in one SQLite database, <c>{Storage:Path}/ledger.db</c>. Every state
+/// change is one <c>BEGIN IMMEDIATE</c> transaction that reads the row, applies the rule of <see cref="Slot"/> and
+/// writes the result back, so that the rules stay in Core and SQLite's single writer makes each change atomic across
+/// threads and processes. Safe for concurrent use; the schema is migrated on first use (or by <see cref="MigrateAsync"/>).
+/// </summary>
+public sealed class SqliteLedger : ILedger, ISigningKeyStore, IDisposable
+{
+    public const string DatabaseFileName = "ledger.db";
+
+    // How long a writer waits for another process (an admin command) holding the write lock before it fails.
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    // Key ids travel in the token between dots: lower-case base32 has no dot and reads well in logs.
+    private const string KeyIdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    private const int KeyIdLength = 8;
+
+    // FULL syncs the WAL at every commit: a 201 tells the client its file is kept, and NORMAL could let a power cut
+    // roll that commit back while the blob survives.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
+
+    private const string SlotColumns =
+        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at";
+
+    private const string SelectSlotById = "SELECT " + SlotColumns + " FROM slots WHERE id = $id";
+
+    private const string SelectSlotsByState = "SELECT " + SlotColumns + " FROM slots WHERE state = $state";
+
+    private const string InsertSlot =
+        "INSERT INTO slots (" + SlotColumns + ") VALUES "
+        + "($id, $owner, $file_name, $size, $content_type, $purpose, $created_at, $put_deadline, $expires_at, $state, $stored_at)";
+
+    private const string UpdateSlotState = "UPDATE slots SET state = $state, stored_at = $stored_at WHERE id = $id";
+
+    private const string SelectKeys = "SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, rowid DESC";
+
+    private const string InsertKey = "INSERT INTO signing_keys (id, secret, created_at) VALUES ($id, $secret, $created_at)";
+
+    private readonly string _connectionString;
+    private readonly ILogger _logger;
+
+    // SQLite has one writer per database. Queuing this process's writers here lets them wait asynchronously instead
+    // of blocking thread-pool threads in SQLite's busy handler; busy_timeout still covers writers in other processes.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _migrationGate = new(1, 1);
+    private volatile bool _migrated;
+    private int _disposed;
+
+    public SqliteLedger(IOptions<StorageOptions> options, ILogger<SqliteLedger> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        DatabasePath = Path.Combine(Path.GetFullPath(options.Value.Path), DatabaseFileName);
+        _logger = logger;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>
+    /// Brings the schema to the version this build knows, in one transaction, and switches the database to WAL.
+    /// Idempotent; refuses a database written by a newer build.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (_migrated)
+        {
+            return;
+        }
+
+        await _migrationGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_migrated)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+
+            // The journal mode is stored in the file and cannot change inside a transaction.
+            var journalMode = (string?)await ScalarAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                Log.NotInWalMode(_logger, DatabasePath, journalMode ?? "unknown");
+            }
+
+            var applied = new List<int>();
+            await using (var transaction = connection.BeginTransaction(deferred: false))
+            {
+                // Read inside the write transaction: another process migrating at the same time waits, then sees its work.
+                var version = (int)(long)(await ScalarAsync(connection, transaction, "PRAGMA user_version", cancellationToken))!;
+                if (version > SqliteSchema.LatestVersion)
+                {
+                    throw new InvalidOperationException(
+                        $"The ledger '{DatabasePath}' has schema version {version}, newer than the {SqliteSchema.LatestVersion} this build knows: run the newer build, or restore a backup made by this one.");
+                }
+
+                foreach (var migration in SqliteSchema.Migrations)
+                {
+                    if (migration.Version <= version)
+                    {
+                        continue;
+                    }
+
+                    await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+                    // PRAGMA takes no parameters; the version is our own integer.
+                    await ExecuteAsync(
+                        connection,
+                        transaction,
+                        string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {migration.Version}"),
+                        cancellationToken);
+                    applied.Add(migration.Version);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            foreach (var version in applied)
+            {
+                Log.MigrationApplied(_logger, DatabasePath, version);
+            }
+
+            _migrated = true;
+        }
+        finally
+        {
+            _migrationGate.Release();
+        }
+    }
+
+    public async Task CreateSlotAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = InsertSlot;
+                command.Parameters.AddWithValue("$id", slot.Id);
+                command.Parameters.AddWithValue("$owner", slot.Owner);
+                command.Parameters.AddWithValue("$file_name", slot.FileName);
+                command.Parameters.AddWithValue("$size", slot.Size);
+                command.Parameters.AddWithValue("$content_type", (object?)slot.ContentType ?? DBNull.Value);
+                command.Parameters.AddWithValue("$purpose", PurposeNames.ElementName(slot.Purpose));
+                command.Parameters.AddWithValue("$created_at", ToColumn(slot.CreatedAt));
+                command.Parameters.AddWithValue("$put_deadline", ToColumn(slot.PutDeadline));
+                command.Parameters.AddWithValue("$expires_at", ToColumn(slot.ExpiresAt));
+                command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
+                command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
+                await command.ExecuteNonQueryAsync(token);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    public async Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadSlotAsync(connection, null, slotId, cancellationToken);
+    }
+
+    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, BeginUploadResult.NotFound, slot => slot.TryBeginUpload(now), cancellationToken);
+
+    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now), cancellationToken);
+
+    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(), cancellationToken);
+
+    public async Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken)
+    {
+        var count = await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                var interrupted = new List<Slot>();
+                await using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = SelectSlotsByState;
+                    command.Parameters.AddWithValue("$state", SlotStateNames.Uploading);
+                    await using var reader = await command.ExecuteReaderAsync(token);
+                    while (await reader.ReadAsync(token))
+                    {
+                        interrupted.Add(ReadSlot(reader));
+                    }
+                }
+
+                // The same rule as a failed PUT: Slot.TryAbort, applied to each row, so Core stays the one place it lives.
+                var reset = 0;
+                foreach (var slot in interrupted)
+                {
+                    if (slot.TryAbort())
+                    {
+                        await UpdateStateAsync(connection, transaction, slot, token);
+                        reset++;
+                    }
+                }
+
+                return reset;
+            },
+            cancellationToken);
+
+        if (count > 0)
+        {
+            Log.InterruptedUploadsReset(_logger, count);
+        }
+
+        return count;
+    }
+
+    public async Task<IReadOnlyList<SigningKey>> GetOrCreateKeysAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+
+        // The common case reads only, without queuing behind writers.
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            var existing = await ReadKeysAsync(connection, null, cancellationToken);
+            if (existing.Count > 0)
+            {
+                return existing;
+            }
+        }
+
+        var (keys, created) = await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                // Another thread or process may have created the key while this one waited for the write lock.
+                var existing = await ReadKeysAsync(connection, transaction, token);
+                if (existing.Count > 0)
+                {
+                    return (existing, (SigningKey?)null);
+                }
+
+                var key = new SigningKey(
+                    RandomNumberGenerator.GetString(KeyIdAlphabet, KeyIdLength),
+                    RandomNumberGenerator.GetBytes(SigningKey.SecretLength),
+                    FromColumn(ToColumn(time.GetUtcNow())));
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = InsertKey;
+                command.Parameters.AddWithValue("$id", key.Id);
+                command.Parameters.AddWithValue("$secret", key.Secret);
+                command.Parameters.AddWithValue("$created_at", ToColumn(key.CreatedAt));
+                await command.ExecuteNonQueryAsync(token);
+                return ((IReadOnlyList<SigningKey>)[key], key);
+            },
+            cancellationToken);
+
+        if (created is not null)
+        {
+            Log.SigningKeyCreated(_logger, created.Id);
+        }
+
+        return keys;
+    }
+
+    /// <summary>Closes the pooled connections, which checkpoints the WAL into the database file.</summary>
+    public void Dispose()
+    {
+        // The container disposes this once per registration that hands it out (ILedger, ISigningKeyStore, itself).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writeGate.Dispose();
+        _migrationGate.Dispose();
+    }
+
+    private Task<T> ChangeSlotAsync<T>(string slotId, T notFound, Func<Slot, T> rule, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                var slot = await ReadSlotAsync(connection, transaction, slotId, token);
+                if (slot is null)
+                {
+                    return notFound;
+                }
+
+                var state = slot.State;
+                var storedAt = slot.StoredAt;
+                var result = rule(slot);
+                if (slot.State != state || slot.StoredAt != storedAt)
+                {
+                    await UpdateStateAsync(connection, transaction, slot, token);
+                }
+
+                return result;
+            },
+            cancellationToken);
+    }
+
+    private async Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            // IMMEDIATE takes the write lock before the read, so no other writer changes the row between read and write
+            // (a deferred transaction would instead fail with SQLITE_BUSY when it tries to upgrade).
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken);
+        }
+
+        return await OpenConnectionAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Set on every open: a pooled connection keeps them, but the pool does not say whether it is new.
+            await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<Slot?> ReadSlotAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string slotId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SelectSlotById;
+        command.Parameters.AddWithValue("$id", slotId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadSlot(reader) : null;
+    }
+
+    private static Slot ReadSlot(SqliteDataReader reader)
+    {
+        var template = new Slot
+        {
+            Id = reader.GetString(0),
+            Owner = reader.GetString(1),
+            FileName = reader.GetString(2),
+            Size = reader.GetInt64(3),
+            ContentType = reader.IsDBNull(4) ? null : reader.GetString(4),
+            Purpose = SlotStateNames.ParsePurpose(reader.GetString(5)),
+            CreatedAt = FromColumn(reader.GetInt64(6)),
+            PutDeadline = FromColumn(reader.GetInt64(7)),
+            ExpiresAt = reader.IsDBNull(8) ? null : FromColumn(reader.GetInt64(8)),
+        };
+        return Slot.Restore(
+            template,
+            SlotStateNames.ParseState(reader.GetString(9)),
+            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)));
+    }
+
+    private static async Task UpdateStateAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        Slot slot,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = UpdateSlotState;
+        command.Parameters.AddWithValue("$id", slot.Id);
+        command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
+        command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<SigningKey>> ReadKeysAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SelectKeys;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<SigningKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new SigningKey(reader.GetString(0), (byte[])reader.GetValue(1), FromColumn(reader.GetInt64(2))));
+        }
+
+        return keys;
+    }
+
+    private static async Task ExecuteAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string sql,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string sql,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    // Unix milliseconds, UTC. Finer ticks are dropped (rounding down, so an expiry never moves later).
+    private static long ToColumn(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    private static object ToColumn(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
+
+    private static DateTimeOffset FromColumn(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Ports;
+using XmppUpload.Storage.FileSystem;
+using XmppUpload.Storage.Sqlite;
+
+namespace XmppUpload.Storage;
+
+/// <summary>Registers the storage parts of a node.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Single-node storage: the SQLite ledger (<see cref="ILedger"/>, <see cref="ISigningKeyStore"/>) and the file-system
+    /// blob store (<see cref="IBlobStore"/>) under <c>Storage:Path</c>, validated at start, and a start-up step that
+    /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedStorage(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<StorageOptions>, StorageOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+
+        services.TryAddSingleton<SqliteLedger>();
+        services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<ISigningKeyStore>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<FileSystemBlobStore>();
+        services.TryAddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
+
+        // First in the list, so that its StartingAsync runs before any other service's (see EmbeddedStorageStartup).
+        if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(EmbeddedStorageStartup)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService, EmbeddedStorageStartup>());
+        }
+
+        return services;
+    }
+}

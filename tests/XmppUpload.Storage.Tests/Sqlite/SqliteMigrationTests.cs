@@ -1,0 +1,112 @@
+using XmppUpload.Storage.Sqlite;
+using XmppUpload.Testing;
+
+namespace XmppUpload.Storage.Tests.Sqlite;
+
+public sealed class SqliteMigrationTests : IDisposable
+{
+    private readonly LedgerFixture _fixture = new();
+    private readonly FakeTimeProvider _time = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void Migrations_AreNumberedFromOneWithoutGaps()
+    {
+        var versions = SqliteSchema.Migrations.Select(m => m.Version).ToArray();
+
+        Assert.Equal(Enumerable.Range(1, versions.Length), versions);
+        Assert.Equal(versions[^1], SqliteSchema.LatestVersion);
+    }
+
+    [Fact]
+    public async Task Migrate_FreshDatabase_CreatesTheSchemaInWalMode()
+    {
+        await _fixture.Open().MigrateAsync(Ct);
+
+        Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+        Assert.Equal("wal", _fixture.Scalar("PRAGMA journal_mode"));
+        var objects = string.Join(",", EnumerateSchemaObjects());
+        Assert.Equal("signing_keys,slots,slots_expires_at,slots_owner,slots_state_put_deadline", objects);
+    }
+
+    [Fact]
+    public async Task Migrate_OpenedTwice_IsIdempotentAndKeepsData()
+    {
+        var slot = TestSlots.New(_time.GetUtcNow());
+        var first = _fixture.Open();
+        await first.MigrateAsync(Ct);
+        await first.CreateSlotAsync(slot, Ct);
+        first.Dispose();
+
+        var second = _fixture.Open();
+        await second.MigrateAsync(Ct);
+        await second.MigrateAsync(Ct);
+
+        Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+        Assert.NotNull(await second.FindSlotAsync(slot.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Migrate_TwoLedgersAtOnceOnAFreshFile_BothSucceed()
+    {
+        var first = _fixture.Open();
+        var second = _fixture.Open();
+
+        await Task.WhenAll(Task.Run(() => first.MigrateAsync(Ct), Ct), Task.Run(() => second.MigrateAsync(Ct), Ct));
+
+        Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Migrate_DatabaseFromANewerBuild_IsRefused()
+    {
+        _fixture.Execute("PRAGMA user_version = 99");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _fixture.Open().MigrateAsync(Ct));
+
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_fixture.DatabasePath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstUse_WithoutMigrate_MigratesOnItsOwn()
+    {
+        var ledger = _fixture.Open();
+
+        Assert.Null(await ledger.FindSlotAsync("nosuchslot", Ct));
+        Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Schema_Times_AreIntegerUnixMilliseconds()
+    {
+        // The sweeper and quota queries compare these columns as numbers; pin the format.
+        var now = _time.GetUtcNow();
+        var slot = TestSlots.New(now, expiresAt: now.AddDays(1));
+        var ledger = _fixture.Open();
+        await ledger.CreateSlotAsync(slot, Ct);
+
+        Assert.Equal("integer,integer,integer", _fixture.Scalar(
+            $"SELECT typeof(created_at) || ',' || typeof(put_deadline) || ',' || typeof(expires_at) FROM slots WHERE id = '{slot.Id}'"));
+        Assert.Equal(slot.PutDeadline.ToUnixTimeMilliseconds(), _fixture.Scalar($"SELECT put_deadline FROM slots WHERE id = '{slot.Id}'"));
+        Assert.Equal("pending,message", _fixture.Scalar($"SELECT state || ',' || purpose FROM slots WHERE id = '{slot.Id}'"));
+    }
+
+    private IEnumerable<string> EnumerateSchemaObjects()
+    {
+        using var connection = _fixture.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}
