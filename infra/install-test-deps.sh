@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything the test suite talks to: the XMPP servers and clients from Debian. Idempotent; needs root
+# (or sudo) on Debian 12 with the .NET SDK already installed.
+set -euo pipefail
+
+packages=(
+  prosody          # XMPP server the node attaches to as a component (interop tests, local run)
+  lua-unbound      # Prosody's DNS resolver; without it Prosody 0.12 logs errors at start
+  ejabberd         # second XMPP server for interop tests
+  python3-slixmpp  # XMPP client library used by the interop client scripts
+  go-sendxmpp      # real command-line XMPP client that sends files with HTTP upload
+  openssl          # self-signed certificates for the test servers
+  ca-certificates
+  procps           # ps, for the benchmark's peak-RSS readings
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  # The test servers run as private instances started by the tests; keep the packages' system services from
+  # starting (and taking the default ports) while they install.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ "$created_policy" -eq 1 ]; then
+    "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
+  fi
+fi
