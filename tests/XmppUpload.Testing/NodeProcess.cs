@@ -22,7 +22,8 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary>The base of the slot URLs the node hands out.</summary>
+    public Uri PublicUrl { get; private init; } = null!;
 
     public string DataDirectory { get; }
 
@@ -54,20 +55,34 @@ public sealed class NodeProcess : IAsyncDisposable
         TimeSpan? startupTimeout = null,
         string? dataDirectory = null,
         bool waitForComponent = true,
+        TestCertificates? https = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("xmppupload-node-").FullName;
         var port = FreeTcpPort.Get();
+        var portText = port.ToString(CultureInfo.InvariantCulture);
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
-            ["Http:PublicUrl"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/",
             ["Storage:Path"] = dataDirectory,
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:LogLevel:XmppUpload"] = "Debug",
         };
+        if (https is null)
+        {
+            all["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{portText}";
+            all["Http:PublicUrl"] = $"http://127.0.0.1:{portText}/";
+        }
+        else
+        {
+            // The test CA's server certificate names localhost and 127.0.0.1, so clients that trust the CA verify it.
+            all["Kestrel:Endpoints:Https:Url"] = $"https://127.0.0.1:{portText}";
+            all["Kestrel:Endpoints:Https:Certificate:Path"] = https.ServerCertificatePath;
+            all["Kestrel:Endpoints:Https:Certificate:KeyPath"] = https.ServerKeyPath;
+            all["Http:PublicUrl"] = $"https://localhost:{portText}/";
+        }
+
         foreach (var (key, value) in settings)
         {
             all[key] = value;
@@ -87,7 +102,7 @@ public sealed class NodeProcess : IAsyncDisposable
             },
         });
 
-        var node = new NodeProcess(process, port, dataDirectory, ownsData);
+        var node = new NodeProcess(process, port, dataDirectory, ownsData) { PublicUrl = new Uri(all["Http:PublicUrl"]) };
         try
         {
             var timeout = startupTimeout ?? TimeSpan.FromSeconds(60);
@@ -107,7 +122,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The text the node logs once the component link has completed its handshake.</summary>
-    public const string ComponentReadyMarker = "Component link authenticated";
+    public const string ComponentReadyMarker = " is authenticated";
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Slots;
+
+namespace XmppUpload.Node.Configuration;
+
+/// <summary>Refuses an <c>Upload</c> section that would make slots unusable, naming the key to fix.</summary>
+internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
+{
+    // Longer PUT windows turn a leaked URL into a long-lived write capability (XEP-0363 section 9 suggests ~300 s).
+    private static readonly TimeSpan MaxSlotLifetime = TimeSpan.FromHours(24);
+
+    public ValidateOptionsResult Validate(string? name, UploadOptions options)
+    {
+        if (options.MaxFileSize <= 0)
+        {
+            return ValidateOptionsResult.Fail("Upload:MaxFileSize must be a positive number of bytes (for example 104857600 for 100 MiB).");
+        }
+
+        if (options.SlotLifetime <= TimeSpan.Zero || options.SlotLifetime > MaxSlotLifetime)
+        {
+            return ValidateOptionsResult.Fail("Upload:SlotLifetime must be a duration between 00:00:01 and 1.00:00:00 (for example 00:05:00).");
+        }
+
+        foreach (var (purposeName, purpose) in options.Purposes)
+        {
+            if (!PurposeNames.TryParse(purposeName.ToLowerInvariant(), out _))
+            {
+                return ValidateOptionsResult.Fail($"Upload:Purposes:{purposeName} is not a purpose: use message, profile, ephemeral or permanent.");
+            }
+
+            if (purpose.MaxFileSize is <= 0)
+            {
+                return ValidateOptionsResult.Fail($"Upload:Purposes:{purposeName}:MaxFileSize must be a positive number of bytes.");
+            }
+        }
+
+        if (!options.EnabledPurposes.Any())
+        {
+            return ValidateOptionsResult.Fail("Upload:Purposes disables every purpose: set Upload:Purposes:message:Enabled=true.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

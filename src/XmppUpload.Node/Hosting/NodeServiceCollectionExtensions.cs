@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Slots;
+using XmppUpload.Core.Tokens;
+using XmppUpload.Node.Configuration;
+using XmppUpload.Xmpp.Configuration;
+
+namespace XmppUpload.Node.Hosting;
+
+/// <summary>Registers the domain services the node's parts share: upload limits, token keys and slot decisions.</summary>
+internal static class NodeServiceCollectionExtensions
+{
+    public static IServiceCollection AddSlotServices(this IServiceCollection services)
+    {
+        services.TryAddSingletonTimeProvider();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<UploadOptions>>().Value);
+
+        services.AddSingleton<SigningKeyRing>();
+        // Registered after the storage's start-up service, so the ledger exists when the keys are read.
+        services.AddHostedService<SigningKeyLoader>();
+        services.AddSingleton(provider =>
+        {
+            var ring = provider.GetRequiredService<SigningKeyRing>();
+            return new SlotTokens(() => ring.Keys);
+        });
+
+        services.AddSingleton(provider =>
+        {
+            var xmpp = provider.GetRequiredService<IOptions<XmppOptions>>().Value;
+            return new SlotService(
+                provider.GetRequiredService<Core.Ports.ILedger>(),
+                provider.GetRequiredService<SlotTokens>(),
+                // The same SlotUrls the HTTP routes are mapped from, so granted URLs and routes cannot drift apart.
+                provider.GetRequiredService<SlotUrls>(),
+                provider.GetRequiredService<UploadOptions>(),
+                xmpp.GetServedDomains(),
+                provider.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

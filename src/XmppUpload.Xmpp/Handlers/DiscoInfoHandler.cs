@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Xml.Linq;
+using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Slots;
+using XmppUpload.Xmpp.Protocol;
+
+namespace XmppUpload.Xmpp.Handlers;
+
+/// <summary>
+/// XEP-0030 disco#info: identity <c>store/file</c>, the features, one per enabled purpose (XEP-0363 "Upload purpose"),
+/// and the XEP-0128 form with <c>max-file-size</c> (XEP-0363 section 4).
+/// </summary>
+internal sealed class DiscoInfoHandler : IIqHandler
+{
+    private static readonly XNamespace DiscoInfo = XmppNames.DiscoInfoNamespace;
+    private static readonly XNamespace DataForms = XmppNames.DataFormsNamespace;
+
+    private static readonly string[] FixedFeatures =
+    [
+        XmppNames.DiscoInfoNamespace,
+        XmppNames.DiscoItemsNamespace,
+        XmppNames.HttpUploadNamespace,
+        XmppNames.PingNamespace,
+        XmppNames.VersionNamespace,
+    ];
+
+    private readonly UploadOptions _upload;
+
+    public DiscoInfoHandler(UploadOptions upload)
+    {
+        _upload = upload;
+    }
+
+    public XName Payload { get; } = DiscoInfo + "query";
+
+    public ValueTask<XElement> HandleAsync(IqRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.IsGet)
+        {
+            return ValueTask.FromResult(request.GetOnly("Service discovery"));
+        }
+
+        // XEP-0030 section 3.1: the service has no nodes, so a node query is for an item that does not exist.
+        var node = (string?)request.Payload.Attribute("node");
+        if (node is not null)
+        {
+            return ValueTask.FromResult(request.Error(StanzaError.ItemNotFound($"This service has no node '{Shorten(node)}'.")));
+        }
+
+        var query = new XElement(
+            Payload,
+            new XElement(
+                DiscoInfo + "identity",
+                new XAttribute("category", "store"),
+                new XAttribute("type", "file"),
+                new XAttribute("name", "HTTP File Upload")));
+        foreach (var feature in FixedFeatures.Concat(_upload.EnabledPurposes.Select(PurposeNames.Feature)))
+        {
+            query.Add(new XElement(DiscoInfo + "feature", new XAttribute("var", feature)));
+        }
+
+        query.Add(new XElement(
+            DataForms + "x",
+            new XAttribute("type", "result"),
+            Field("FORM_TYPE", XmppNames.HttpUploadNamespace, hidden: true),
+            Field("max-file-size", _upload.MaxFileSizeFor(Purpose.Message).ToString(CultureInfo.InvariantCulture), hidden: false)));
+        return ValueTask.FromResult(request.Result(query));
+    }
+
+    private static XElement Field(string name, string value, bool hidden)
+    {
+        var field = new XElement(DataForms + "field", new XAttribute("var", name));
+        if (hidden)
+        {
+            field.Add(new XAttribute("type", "hidden"));
+        }
+
+        field.Add(new XElement(DataForms + "value", value));
+        return field;
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "...");
+}

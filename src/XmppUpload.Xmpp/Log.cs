@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace XmppUpload.Xmpp;
+
+/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Connecting to the XMPP server at {Server} as component {Domain}")]
+    public static partial void Connecting(ILogger logger, string server, string domain);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Connected to the XMPP server at {Server}: component {Domain} is authenticated")]
+    public static partial void Authenticated(ILogger logger, string server, string domain);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The link to the XMPP server at {Server} is down: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Reconnecting to the XMPP server at {Server} in {DelaySeconds} s (consecutive failures: {Failures})")]
+    public static partial void RetryScheduled(ILogger logger, string server, double delaySeconds, int failures);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "The XMPP server at {Server} refused the handshake of component {Domain}: the secret is wrong. Set Xmpp:Secret to the component secret configured on the server")]
+    public static partial void WrongSecret(ILogger logger, string server, string domain);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "The XMPP server at {Server} closed the stream with the error {Condition}: {Text}")]
+    public static partial void StreamErrorReceived(ILogger logger, string server, string condition, string text);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Closed the stream to the XMPP server at {Server} with the error {Condition}: {Text}")]
+    public static partial void StreamErrorSent(ILogger logger, string server, string condition, string text);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Could not connect to the XMPP server at {Server}: {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Closed the link to the XMPP server at {Server}: the service is stopping")]
+    public static partial void Stopped(ILogger logger, string server);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "The link to the XMPP server at {Server} failed unexpectedly")]
+    public static partial void LinkFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Handling the {Payload} IQ {Id} from {From} failed; answered internal-server-error")]
+    public static partial void HandlerFailed(ILogger logger, string payload, string id, string from, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "The answer to stanza {Id} for {To} was not sent: {Reason}")]
+    public static partial void ResponseNotSent(ILogger logger, string id, string to, string reason);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Ignored a {Kind} stanza from {From}: {Reason}")]
+    public static partial void StanzaIgnored(ILogger logger, string kind, string from, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Ignored an IQ {Type} with id {Id} from {From}: no request of this service waits for it")]
+    public static partial void IqResponseUnmatched(ILogger logger, string type, string id, string from);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Cannot answer the IQ {Id}: it has no 'from' address")]
+    public static partial void IqWithoutSender(ILogger logger, string id);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Answered the IQ {Id} from {From} with {Condition}: {Text}")]
+    public static partial void IqRefused(ILogger logger, string id, string from, string condition, string text);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Granted slot {SlotId} to {Owner}: {Size} bytes for {Purpose}")]
+    public static partial void SlotGranted(ILogger logger, string owner, string slotId, long size, string purpose);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Refused a slot to {Requester} with {Condition}: {Text}")]
+    public static partial void SlotRefused(ILogger logger, string requester, string condition, string text);
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using XmppUpload.Xmpp.Component;
+using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.Handlers;
+
+namespace XmppUpload.Xmpp;
+
+/// <summary>Registers the XMPP component: options, stanza handlers, the link and its hosted service.</summary>
+public static class XmppServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates <see cref="XmppOptions"/> from the <c>Xmpp</c> configuration section (at start), and adds
+    /// <see cref="IComponentConnection"/>, <see cref="IStanzaSender"/> and the hosted service that keeps the link up.
+    /// Expects from the container: <c>SlotService</c>, <c>UploadOptions</c> (an instance), <c>IConfiguration</c> and
+    /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered.
+    /// </summary>
+    public static IServiceCollection AddXmppComponent(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<XmppOptions>().BindConfiguration(XmppOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<XmppOptions>, XmppOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton<PendingIqs>();
+        services.TryAddSingleton<ReconnectBackoff>();
+        services.TryAddSingleton<ComponentConnection>();
+        services.TryAddSingleton<IComponentConnection>(provider => provider.GetRequiredService<ComponentConnection>());
+        services.TryAddSingleton<IStanzaSender>(provider => provider.GetRequiredService<ComponentConnection>());
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, DiscoInfoHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, DiscoItemsHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, PingHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, VersionHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, SlotRequestHandler>());
+        services.TryAddSingleton<StanzaDispatcher>();
+
+        services.AddHostedService<ComponentLinkService>();
+        return services;
+    }
+}

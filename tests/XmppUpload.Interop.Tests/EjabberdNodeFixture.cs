@@ -1,0 +1,3 @@
+namespace XmppUpload.Interop.Tests;
+
+public sealed class EjabberdNodeFixture() : NodeFixture("ejabberd");
