@@ -49,6 +49,8 @@ echo "Restarting Prosody..."
 if [ -d /run/systemd/system ]; then
   "${sudo_cmd[@]}" systemctl restart prosody
 else
+  # Without systemd nobody makes Prosody's runtime directory (systemd's RuntimeDirectory= does).
+  "${sudo_cmd[@]}" install -d -o prosody -g prosody /run/prosody
   "${sudo_cmd[@]}" prosodyctl restart >/dev/null || "${sudo_cmd[@]}" prosodyctl start
 fi
 
