@@ -72,21 +72,28 @@ public abstract class UploadInteropTests<TFixture>(TFixture fixture)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task GoSendxmpp_SendsAFileWithHttpUpload_AndItsLinkServesTheSameBytes()
+    public async Task GoSendxmpp_SendsAFileWithHttpUpload_AndTheRecipientsLinkServesTheSameBytes()
     {
         using var files = TemporaryDirectory.Create("interop-sendxmpp");
         var path = files.Combine("notes été.txt");
         var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("go-sendxmpp through XmppUpload\n", 2000)));
         await File.WriteAllBytesAsync(path, content, Cancellation);
+        await using var bob = await Fixture.Client("bob").StartReceivingAsync(TimeSpan.FromSeconds(60), Cancellation);
 
         var sent = await GoSendxmpp.SendFileAsync(
             Fixture.Server, "alice", NodeFixture.Users["alice"], $"bob@{Fixture.Server.Domain}", path, cancellationToken: Cancellation);
+        var received = await bob.WaitAsync(Cancellation);
 
         Assert.True(sent.ExitCode == 0, sent.ToString());
-        Assert.NotNull(sent.GetUrl);
+        Assert.True(received.ExitCode == 0, received.ToString());
+        var message = received.Json.GetProperty("message");
+        Assert.StartsWith($"alice@{Fixture.Server.Domain}", message.GetProperty("from").GetString(), StringComparison.Ordinal);
+        // The link bob got is the node's GET URL, in the body and as XEP-0066 out-of-band data.
+        var link = new Uri(message.GetProperty("body").GetString()!.Trim());
+        Assert.StartsWith(Fixture.Node.PublicUrl.AbsoluteUri, link.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal(link.AbsoluteUri, message.GetProperty("oob_url").GetString());
         using var http = HttpsClient();
-        var downloaded = await http.GetByteArrayAsync(new Uri(sent.GetUrl), Cancellation);
-        Assert.Equal(content, downloaded);
+        Assert.Equal(content, await http.GetByteArrayAsync(link, Cancellation));
     }
 
     [Theory(Timeout = 120_000)]

@@ -67,8 +67,36 @@ public sealed class SlixmppClient
         return RunAsync("raw-iq", arguments, cancellationToken);
     }
 
+    /// <summary>
+    /// Logs in and waits (in the background) for one message, as the recipient of a shared file does; returns once
+    /// the session is up, so that a message sent afterwards is not missed.
+    /// </summary>
+    public async Task<MessageReceiver> StartReceivingAsync(TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        var process = ExternalProcess.Start(
+            Python,
+            [Path.Combine(RepositoryLayout.Clients, UploadScript), .. ConnectionArguments("receive"), "--wait", wait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            ScriptOptions(UploadScript));
+        try
+        {
+            await process.WaitForOutputAsync(line => line == "READY", Timeout, cancellationToken);
+            return new MessageReceiver(process, wait + Timeout);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Runs an upload.py subcommand with this account's connection arguments followed by <paramref name="arguments"/>.</summary>
     public Task<ClientRunResult> RunAsync(string command, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    {
+        List<string> all = [.. ConnectionArguments(command), .. arguments];
+        return RunScriptAsync(UploadScript, all, Timeout, cancellationToken);
+    }
+
+    private List<string> ConnectionArguments(string command)
     {
         List<string> all =
         [
@@ -84,9 +112,15 @@ public sealed class SlixmppClient
             all.Add("--debug");
         }
 
-        all.AddRange(arguments);
-        return RunScriptAsync(UploadScript, all, Timeout, cancellationToken);
+        return all;
     }
+
+    private static ExternalProcessOptions ScriptOptions(string script) => new()
+    {
+        Name = script,
+        WorkingDirectory = RepositoryLayout.Clients,
+        Environment = new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
+    };
 
     /// <summary>Runs <c>/usr/bin/python3 clients/{script} {arguments}</c> to completion (killed after <paramref name="timeout"/>).</summary>
     /// <exception cref="TimeoutException">The script did not finish in time; the message holds its output.</exception>
@@ -96,12 +130,7 @@ public sealed class SlixmppClient
         await using var process = ExternalProcess.Start(
             Python,
             [Path.Combine(RepositoryLayout.Clients, script), .. arguments],
-            new ExternalProcessOptions
-            {
-                Name = script,
-                WorkingDirectory = RepositoryLayout.Clients,
-                Environment = new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
-            });
+            ScriptOptions(script));
         var exitCode = await process.WaitForExitAsync(timeout, cancellationToken);
         return new ClientRunResult(script, exitCode, process.StandardOutput, process.StandardError);
     }

@@ -326,6 +326,26 @@ async def raw_iq(client, args):
     return EXIT_OK, result
 
 
+async def receive(client, args):
+    """Waits for one chat or normal message and reports its body and XEP-0066 out-of-band URL."""
+    arrived = asyncio.get_event_loop().create_future()
+
+    def on_message(message):
+        if message['type'] in ('chat', 'normal') and message['body'] and not arrived.done():
+            oob = message.xml.find('{jabber:x:oob}x/{jabber:x:oob}url')
+            arrived.set_result({'from': str(message['from']), 'body': message['body'],
+                                'oob_url': oob.text.strip() if oob is not None and oob.text else None})
+
+    client.add_event_handler('message', on_message)
+    # Available presence, so that the server routes messages to a bare JID to this resource at once.
+    client.send_presence()
+    print('READY', file=sys.stderr, flush=True)
+    try:
+        return EXIT_OK, {'message': await asyncio.wait_for(arrived, args.wait)}
+    except asyncio.TimeoutError as error:
+        raise Failure('no message within %s s' % args.wait) from error
+
+
 async def run(args):
     client = Client(args)
     client.connect((args.host, args.port), force_starttls=not args.plain, disable_starttls=args.plain)
@@ -337,6 +357,8 @@ async def run(args):
             return code, found
         if args.command == 'upload':
             return await upload(client, args)
+        if args.command == 'receive':
+            return await receive(client, args)
         return await raw_iq(client, args)
     except asyncio.TimeoutError as error:
         raise Failure('no session within %s s' % args.login_timeout) from error
@@ -375,6 +397,9 @@ def parse_args(argv):
     upload_parser.add_argument('--purpose', choices=['message', 'profile', 'ephemeral', 'permanent'])
     upload_parser.add_argument('--expire-before', help='XEP-0082 DateTime for the ephemeral purpose')
     upload_parser.add_argument('--slot-only', action='store_true', help='stop after the slot request')
+
+    receive_parser = commands.add_parser('receive', parents=[common], help='wait for one message, print it')
+    receive_parser.add_argument('--wait', type=float, default=60, help='seconds to wait for the message')
 
     raw_parser = commands.add_parser('raw-iq', parents=[common], help='send any IQ payload, print the answer')
     raw_parser.add_argument('--to', help='recipient (default: the discovered upload service)')
