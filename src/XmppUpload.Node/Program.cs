@@ -14,29 +14,28 @@ if (!HttpEndpointCheck.HasListener(builder.Configuration))
 }
 
 builder.AddServiceDefaults();
-// Order matters: hosted services start in registration order, and the storage must be ready (migrations applied,
-// staged files removed) before the keys are loaded and before the component link takes slot requests.
+// Storage and the key loader work in StartingAsync, which the host runs for every service before any StartAsync:
+// the ledger is migrated, staged files are removed and the keys are loaded before the component link or Kestrel
+// take a request.
 builder.Services.AddEmbeddedStorage();
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapUploadEndpoints();
 
-try
+var failures = StartupValidation.Check(app.Services);
+if (failures.Count > 0)
 {
-    await app.RunAsync();
-    return 0;
-}
-catch (Microsoft.Extensions.Options.OptionsValidationException exception)
-{
-    // One line per invalid key, naming what to set, instead of a stack trace.
-    foreach (var failure in exception.Failures)
+    foreach (var failure in failures)
     {
         await Console.Error.WriteLineAsync(failure);
     }
 
     return 2;
 }
+
+app.MapDefaultEndpoints();
+app.MapUploadEndpoints();
+await app.RunAsync();
+return 0;
