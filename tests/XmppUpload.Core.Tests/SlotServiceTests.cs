@@ -11,7 +11,7 @@ public sealed class SlotServiceTests
     private static readonly SigningKey Key = new("k", new byte[32], DateTimeOffset.UnixEpoch);
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 10, 0, 0, 500, TimeSpan.Zero));
-    private readonly RecordingLedger _ledger = new();
+    private readonly MemoryLedger _ledger = new();
     private readonly SlotTokens _tokens = new(() => [Key]);
     private readonly UploadOptions _options = new() { MaxFileSize = 1000 };
 

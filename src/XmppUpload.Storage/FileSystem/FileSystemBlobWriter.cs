@@ -43,6 +43,8 @@ internal sealed class FileSystemBlobWriter : IBlobWriter
         Directory.CreateDirectory(Path.GetDirectoryName(_blobPath)!);
         // A rename within one file system is atomic: readers see the old blob or the new one, never a partial one.
         File.Move(_stagedPath, _blobPath, overwrite: true);
+        // ...and the new directory entry on disk too, before the ledger is told the blob exists.
+        DirectorySync.Flush(Path.GetDirectoryName(_blobPath)!);
         _committed = true;
     }
 

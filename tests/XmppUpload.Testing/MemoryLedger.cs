@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 
-namespace XmppUpload.Xmpp.Tests.Support;
+namespace XmppUpload.Testing;
 
-/// <summary>An in-memory ledger; <see cref="Failure"/> makes it fail as a broken database would.</summary>
-internal sealed class MemoryLedger : ILedger
+/// <summary>An in-memory ledger for unit tests of decisions (the real ledgers are tested in Storage.Tests); <see cref="Failure"/> makes it fail as a broken database would.</summary>
+public sealed class MemoryLedger : ILedger
 {
     public ConcurrentDictionary<string, Slot> Slots { get; } = new(StringComparer.Ordinal);
 
