@@ -1,9 +1,16 @@
 using XmppUpload.Http;
+using XmppUpload.Node.Admin;
 using XmppUpload.Node.Configuration;
 using XmppUpload.Node.Hosting;
 using XmppUpload.ServiceDefaults;
 using XmppUpload.Storage;
 using XmppUpload.Xmpp;
+
+// Operator verbs (usage, files, purge, sweep, help) work on the node's data and exit; see Admin/AdminCommandLine.cs.
+if (AdminCommandLine.IsAdminInvocation(args))
+{
+    return await AdminCommandLine.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,6 +28,7 @@ builder.Services.AddEmbeddedStorage();
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
+builder.Services.AddSweeper();
 
 var app = builder.Build();
 

@@ -12,7 +12,8 @@ namespace XmppUpload.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Single-node storage: the SQLite ledger (<see cref="ILedger"/>, <see cref="ISigningKeyStore"/>) and the file-system
+    /// Single-node storage: the SQLite ledger (<see cref="ILedger"/>, <see cref="IAccountLedger"/>,
+    /// <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/>, one instance behind all four) and the file-system
     /// blob store (<see cref="IBlobStore"/>) under <c>Storage:Path</c>, validated at start, and a start-up step that
     /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken.
     /// </summary>
@@ -26,6 +27,8 @@ public static class StorageServiceCollectionExtensions
 
         services.TryAddSingleton<SqliteLedger>();
         services.TryAddSingleton<ILedger>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<IAccountLedger>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<ISweepLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISigningKeyStore>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<FileSystemBlobStore>();
         services.TryAddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace XmppUpload.Xmpp;
 
-/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas).</summary>
+/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas, 21xx: ad-hoc commands).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Connecting to the XMPP server at {Server} as component {Domain}")]
@@ -58,4 +58,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Refused a slot to {Requester} with {Condition}: {Text}")]
     public static partial void SlotRefused(ILogger logger, string requester, string condition, string text);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Completed the ad-hoc command {Node} for {Requester}")]
+    public static partial void CommandCompleted(ILogger logger, string node, string requester);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Refused the ad-hoc command {Node} of {Requester} with {Condition}: {Text}")]
+    public static partial void CommandRefused(ILogger logger, string node, string requester, string condition, string text);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Could not open a session of the ad-hoc command {Node} for {Requester}: the node holds as many command sessions as it allows")]
+    public static partial void CommandSessionsFull(ILogger logger, string node, string requester);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "{Owner} deleted their file {SlotId} through the ad-hoc command")]
+    public static partial void FileDeletedByOwner(ILogger logger, string owner, string slotId);
 }

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Slots;
+using XmppUpload.Xmpp.Commands;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
 using XmppUpload.Xmpp.Handlers;
@@ -14,7 +17,8 @@ public static class XmppServiceCollectionExtensions
     /// Binds and validates <see cref="XmppOptions"/> from the <c>Xmpp</c> configuration section (at start), and adds
     /// <see cref="IComponentConnection"/>, <see cref="IStanzaSender"/> and the hosted service that keeps the link up.
     /// Expects from the container: <c>SlotService</c>, <c>UploadOptions</c> (an instance), <c>IConfiguration</c> and
-    /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered.
+    /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered. The XEP-0050
+    /// account commands (usage, files, delete) are offered when the container also has an <c>AccountService</c>.
     /// </summary>
     public static IServiceCollection AddXmppComponent(this IServiceCollection services)
     {
@@ -35,6 +39,21 @@ public static class XmppServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, PingHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, VersionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, SlotRequestHandler>());
+
+        // XEP-0050 ad-hoc commands for users. Without an AccountService (a host that serves uploads only) the catalog
+        // is empty: nothing is advertised and every command node is item-not-found.
+        services.TryAddSingleton(provider => new CommandCatalog(
+            provider.GetService<AccountService>() is null
+                ? []
+                :
+                [
+                    ActivatorUtilities.CreateInstance<UsageCommand>(provider),
+                    ActivatorUtilities.CreateInstance<FilesCommand>(provider),
+                    ActivatorUtilities.CreateInstance<DeleteCommand>(provider),
+                ],
+            provider.GetRequiredService<SlotService>()));
+        services.TryAddSingleton(provider => new CommandSessions(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, CommandHandler>());
         services.TryAddSingleton<StanzaDispatcher>();
 
         services.AddHostedService<ComponentLinkService>();

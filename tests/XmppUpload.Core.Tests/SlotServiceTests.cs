@@ -1,3 +1,4 @@
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Slots;
@@ -92,5 +93,59 @@ public sealed class SlotServiceTests
         var decision = await CreateService().RequestAsync(Jid.Parse("romeo@montague.tld"), Request(purpose: Purpose.Ephemeral, expireBefore: expireBefore), TestContext.Current.CancellationToken);
 
         Assert.Equal(expireBefore, _ledger.Slots[decision.Granted!.Slot.Id].ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Request_Message_ExpiresAfterTheBucketsRetention()
+    {
+        var decision = await CreateService().RequestAsync(Jid.Parse("romeo@montague.tld"), Request(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(_time.GetUtcNow().AddDays(30), decision.Granted!.Slot.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Request_EphemeralBeyondRetention_ExpiresAtTheRetention()
+    {
+        var decision = await CreateService().RequestAsync(
+            Jid.Parse("romeo@montague.tld"), Request(purpose: Purpose.Ephemeral, expireBefore: _time.GetUtcNow().AddDays(90)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(_time.GetUtcNow().AddDays(30), decision.Granted!.Slot.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Request_OverARejectQuota_IsResourceConstraintWithTheLapseOfTheOpenSlot()
+    {
+        _options.Purposes["message"] = new PurposeOptions { Quota = 250, OverQuota = OverQuotaRule.Reject };
+        var service = CreateService();
+        var first = await service.RequestAsync(Jid.Parse("romeo@montague.tld"), Request(size: 200), TestContext.Current.CancellationToken);
+
+        var second = await service.RequestAsync(Jid.Parse("romeo@montague.tld/other"), Request(size: 100), TestContext.Current.CancellationToken);
+
+        Assert.Equal(SlotRefusal.ResourceConstraint, second.Refusal);
+        Assert.Equal(first.Granted!.Slot.PutDeadline, second.RetryAt);
+        Assert.Single(_ledger.Slots);
+    }
+
+    [Fact]
+    public async Task Request_AfterTheReservationLapses_IsGranted()
+    {
+        _options.Purposes["message"] = new PurposeOptions { Quota = 250, OverQuota = OverQuotaRule.Reject };
+        var service = CreateService();
+        await service.RequestAsync(Jid.Parse("romeo@montague.tld"), Request(size: 200), TestContext.Current.CancellationToken);
+        _time.Advance(_options.SlotLifetime);
+
+        var later = await service.RequestAsync(Jid.Parse("romeo@montague.tld"), Request(size: 200), TestContext.Current.CancellationToken);
+
+        Assert.NotNull(later.Granted);
+    }
+
+    [Fact]
+    public async Task Request_DisabledPurpose_IsBadRequest()
+    {
+        _options.Purposes["permanent"] = new PurposeOptions { Enabled = false };
+
+        var decision = await CreateService().RequestAsync(Jid.Parse("romeo@montague.tld"), Request(purpose: Purpose.Permanent), TestContext.Current.CancellationToken);
+
+        Assert.Equal(SlotRefusal.BadRequest, decision.Refusal);
     }
 }

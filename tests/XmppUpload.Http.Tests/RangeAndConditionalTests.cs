@@ -124,7 +124,7 @@ public sealed class RangeAndConditionalTests
 
         Assert.Equal(HttpStatusCode.NotModified, get.StatusCode);
         Assert.Equal($"\"{slot.Slot.Id}\"", get.Headers.ETag?.ToString());
-        Assert.Equal("public, max-age=31536000, immutable", GetTests.Header(get, "Cache-Control"));
+        Assert.Equal("public, max-age=2592000, immutable", GetTests.Header(get, "Cache-Control"));
         Assert.Empty(await get.Content.ReadAsByteArrayAsync(Token));
     }
 

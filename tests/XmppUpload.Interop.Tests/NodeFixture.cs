@@ -16,7 +16,12 @@ public abstract class NodeFixture(string kind) : IAsyncLifetime
     {
         ["alice"] = "alice-password",
         ["bob"] = "bob-password",
+        ["carol"] = "carol-password",
+        ["dave"] = "dave-password",
     };
+
+    /// <summary>The profile bucket's per-account quota in the fixture (Reject), small enough to fill in a test.</summary>
+    public const long ProfileQuota = 100_000;
 
     private IXmppTestServer? _server;
     private NodeProcess? _node;
@@ -62,6 +67,7 @@ public abstract class NodeFixture(string kind) : IAsyncLifetime
                 ["Xmpp:Secret"] = _server.ComponentSecret,
                 ["Upload:MaxFileSize"] = MaxFileSize.ToString(CultureInfo.InvariantCulture),
                 ["Upload:Purposes:profile:MaxFileSize"] = "65536",
+                ["Upload:Purposes:profile:Quota"] = ProfileQuota.ToString(CultureInfo.InvariantCulture),
                 ["Upload:Purposes:permanent:Enabled"] = "false",
             },
             https: _server.Certificates,

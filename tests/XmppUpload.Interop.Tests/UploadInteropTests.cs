@@ -217,6 +217,77 @@ public abstract class UploadInteropTests<TFixture>(TFixture fixture)
         Assert.Equal("attachment", head.Content.Headers.ContentDisposition?.DispositionType);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task FillingTheProfileQuota_GetsResourceConstraintWithARetryStamp()
+    {
+        using var files = TemporaryDirectory.Create("interop-quota");
+        var path = files.Combine("avatar.png");
+        await File.WriteAllBytesAsync(path, new byte[60_000], Cancellation);
+        var carol = Fixture.Client("carol");
+
+        var first = await carol.UploadAsync(new SlixmppUpload { FilePath = path, ContentType = "image/png", Purpose = "profile" }, cancellationToken: Cancellation);
+        var second = await carol.UploadAsync(new SlixmppUpload { FilePath = path, ContentType = "image/png", Purpose = "profile", SlotOnly = true }, cancellationToken: Cancellation);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 3, second.ToString());
+        var error = second.Json.GetProperty("error");
+        // XEP-0363 section 6: a temporary error with <retry stamp='...'/> in UTC; here space frees when the stored
+        // avatar expires (the profile bucket keeps files a year).
+        Assert.Equal("wait", error.GetProperty("type").GetString());
+        Assert.Equal("resource-constraint", error.GetProperty("condition").GetString());
+        Assert.Contains("quota", error.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var stamp = error.GetProperty("retry_stamp").GetString()!;
+        Assert.EndsWith("Z", stamp, StringComparison.Ordinal);
+        var retryAt = DateTimeOffset.Parse(stamp, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAt, DateTimeOffset.UtcNow.AddDays(364), DateTimeOffset.UtcNow.AddDays(366));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AdHocCommands_ListAndDeleteAFile_AndItsUrlThenAnswers404()
+    {
+        using var files = TemporaryDirectory.Create("interop-adhoc");
+        var path = files.Combine("Übersicht.pdf");
+        await File.WriteAllBytesAsync(path, Encoding.ASCII.GetBytes("%PDF-1.4 ad-hoc"), Cancellation);
+        var upload = await Fixture.Client("dave").UploadAsync(new SlixmppUpload { FilePath = path, ContentType = "application/pdf" }, cancellationToken: Cancellation);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        var getUrl = new Uri(upload.Json.GetProperty("get_url").GetString()!);
+
+        var commands = await AdHocAsync("dave", "list-commands");
+        var usage = await AdHocAsync("dave", "usage");
+        var listed = await AdHocAsync("dave", "files");
+        var othersView = await AdHocAsync("carol", "files");
+        var deleted = await AdHocAsync("dave", "delete", "--name", "Übersicht.pdf");
+
+        Assert.True(commands.ExitCode == 0, commands.ToString());
+        var nodes = commands.Json.GetProperty("commands").EnumerateArray().Select(c => c.GetProperty("node").GetString()).ToList();
+        Assert.Contains("usage", nodes);
+        Assert.Contains("files", nodes);
+        Assert.Contains("delete", nodes);
+        Assert.True(usage.ExitCode == 0, usage.ToString());
+        Assert.Contains(usage.Json.GetProperty("form").GetProperty("rows").EnumerateArray(), row => row.GetProperty("purpose").GetString() == "message" && row.GetProperty("stored-bytes").GetString() == "15");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var row = Assert.Single(listed.Json.GetProperty("form").GetProperty("rows").EnumerateArray());
+        Assert.Equal("Übersicht.pdf", row.GetProperty("name").GetString());
+        Assert.Equal(getUrl.AbsoluteUri, row.GetProperty("url").GetString());
+        // Another account never sees dave's files.
+        Assert.DoesNotContain("Übersicht.pdf", othersView.StandardOutput, StringComparison.Ordinal);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Equal("completed", deleted.Json.GetProperty("status").GetString());
+
+        using var http = HttpsClient();
+        using var get = await http.GetAsync(getUrl, Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    private Task<ClientRunResult> AdHocAsync(string user, string command, params string[] arguments) =>
+        SlixmppClient.RunScriptAsync(
+            "adhoc.py",
+            [command, "--jid", $"{user}@{Fixture.Server.Domain}", "--password", NodeFixture.Users[user], "--host", "127.0.0.1",
+             "--port", Fixture.Server.ClientPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--ca-file", Fixture.Server.CaCertificatePath, .. arguments],
+            TimeSpan.FromSeconds(90),
+            Cancellation);
+
     /// <summary>An HTTP client that trusts the test CA, as the real clients do through their CA file.</summary>
     private HttpClient HttpsClient()
     {

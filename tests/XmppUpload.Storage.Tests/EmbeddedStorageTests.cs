@@ -21,7 +21,7 @@ public sealed class EmbeddedStorageTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void AddEmbeddedStorage_Resolves_OneLedgerForSlotsAndKeysAndTheFileSystemStore()
+    public void AddEmbeddedStorage_Resolves_OneLedgerForSlotsAccountsSweepsAndKeysAndTheFileSystemStore()
     {
         using var host = BuildHost("data");
 
@@ -29,6 +29,8 @@ public sealed class EmbeddedStorageTests : IDisposable
 
         Assert.IsType<SqliteLedger>(ledger);
         Assert.Same(ledger, host.Services.GetRequiredService<ISigningKeyStore>());
+        Assert.Same(ledger, host.Services.GetRequiredService<IAccountLedger>());
+        Assert.Same(ledger, host.Services.GetRequiredService<ISweepLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<SqliteLedger>());
         Assert.IsType<FileSystemBlobStore>(host.Services.GetRequiredService<IBlobStore>());
         Assert.Equal(_directory.Combine("data"), host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.Path);

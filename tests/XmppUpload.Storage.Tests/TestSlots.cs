@@ -4,17 +4,23 @@ namespace XmppUpload.Storage.Tests;
 
 internal static class TestSlots
 {
+    public const string Juliet = "juliet@capulet.example";
+
+    public const string Romeo = "romeo@montague.example";
+
     public static Slot New(
         DateTimeOffset now,
         string fileName = "photo.jpg",
         string? contentType = "image/jpeg",
         Purpose purpose = Purpose.Message,
-        DateTimeOffset? expiresAt = null) => new()
+        DateTimeOffset? expiresAt = null,
+        string owner = Juliet,
+        long size = 1234) => new()
     {
         Id = SlotIds.New(),
-        Owner = "juliet@capulet.example",
+        Owner = owner,
         FileName = fileName,
-        Size = 1234,
+        Size = size,
         ContentType = contentType,
         Purpose = purpose,
         CreatedAt = now,

@@ -1,12 +1,18 @@
 using System.Collections.Concurrent;
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 
 namespace XmppUpload.Testing;
 
-/// <summary>An in-memory ledger for unit tests of decisions (the real ledgers are tested in Storage.Tests); <see cref="Failure"/> makes it fail as a broken database would.</summary>
+/// <summary>
+/// An in-memory ledger for unit tests of decisions (the real ledgers are tested in Storage.Tests); it applies the
+/// same <see cref="AccountRules"/> under one lock. <see cref="Failure"/> makes it fail as a broken database would.
+/// </summary>
 public sealed class MemoryLedger : ILedger
 {
+    private readonly Lock _gate = new();
+
     public ConcurrentDictionary<string, Slot> Slots { get; } = new(StringComparer.Ordinal);
 
     public Exception? Failure { get; set; }
@@ -16,7 +22,79 @@ public sealed class MemoryLedger : ILedger
 
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    public async Task<AccountDecision> ReserveSlotAsync(Slot slot, AccountLimits limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(limits);
+        await EnterAsync(cancellationToken);
+        lock (_gate)
+        {
+            var owned = Slots.Values.Where(s => s.Owner == slot.Owner).ToList();
+            var bucket = owned.Where(s => s.Purpose == slot.Purpose).ToList();
+            var stored = bucket.Where(s => s.IsServable(now)).OrderBy(s => s.StoredAt).ToList();
+            var reserved = bucket.Where(s => (s.State == SlotState.Pending && s.PutDeadline > now) || s.State == SlotState.Uploading).ToList();
+            var window = owned.Where(s => s.CreatedAt > now - limits.Window).ToList();
+            var snapshot = new AccountSnapshot(
+                stored.Sum(s => s.Size),
+                reserved.Sum(s => s.Size),
+                [.. stored.Select(s => new StoredFileRef(s.Id, s.Size, s.StoredAt!.Value))],
+                stored.Where(s => s.ExpiresAt is not null).Min(s => s.ExpiresAt),
+                reserved.Where(s => s.State == SlotState.Pending).Min(s => (DateTimeOffset?)s.PutDeadline),
+                window.Count,
+                window.Min(s => (DateTimeOffset?)s.CreatedAt),
+                Slots.Values.Where(s => s.IsServable(now) || s.State is SlotState.Pending or SlotState.Uploading).Sum(s => s.Size));
+            var decision = AccountRules.Decide(snapshot, slot.Size, limits, now);
+            if (decision.IsGranted)
+            {
+                foreach (var id in decision.Evict)
+                {
+                    Slots[id] = Slot.Restore(Slots[id], SlotState.Deleted, Slots[id].StoredAt);
+                }
+
+                Slots[slot.Id] = slot;
+            }
+
+            return decision;
+        }
+    }
+
     public async Task CreateSlotAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        await EnterAsync(cancellationToken);
+        Slots[slot.Id] = slot;
+    }
+
+    public Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken) =>
+        Task.FromResult(Slots.GetValueOrDefault(slotId));
+
+    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) ? slot.TryBeginUpload(now) : BeginUploadResult.NotFound);
+        }
+    }
+
+    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryComplete(now));
+        }
+    }
+
+    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryAbort());
+        }
+    }
+
+    public Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
+    private async Task EnterAsync(CancellationToken cancellationToken)
     {
         Entered.TrySetResult();
         if (Gate is { } gate)
@@ -28,21 +106,5 @@ public sealed class MemoryLedger : ILedger
         {
             throw Failure;
         }
-
-        Slots[slot.Id] = slot;
     }
-
-    public Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken) =>
-        Task.FromResult(Slots.GetValueOrDefault(slotId));
-
-    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(Slots.TryGetValue(slotId, out var slot) ? slot.TryBeginUpload(now) : BeginUploadResult.NotFound);
-
-    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryComplete(now));
-
-    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken) =>
-        Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryAbort());
-
-    public Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 }

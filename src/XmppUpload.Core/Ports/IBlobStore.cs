@@ -15,6 +15,9 @@ public interface IBlobStore
 
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Every committed blob, in no particular order; streamed, so a large store is never held in memory.</summary>
+    IAsyncEnumerable<BlobListing> ListAsync(CancellationToken cancellationToken);
+
     /// <summary>Removes staged writes left by a crash; called at start, before uploads are accepted.</summary>
     Task<int> RemoveStagedAsync(CancellationToken cancellationToken);
 }

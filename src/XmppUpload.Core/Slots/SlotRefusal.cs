@@ -12,6 +12,18 @@ public enum SlotRefusal
     /// <summary>XEP-0363 section 6: <c>not-acceptable</c>, type <c>modify</c>, with <c>file-too-large</c>.</summary>
     FileTooLarge,
 
+    /// <summary>
+    /// A quota or rate window is exhausted for now: <c>resource-constraint</c>, type <c>wait</c>, with a
+    /// <c>&lt;retry stamp/&gt;</c> when <see cref="SlotDecision.RetryAt"/> is known (XEP-0363 section 6).
+    /// </summary>
+    ResourceConstraint,
+
+    /// <summary>
+    /// A quota is full and nothing will free space by itself (no expiry, no lapsing reservation):
+    /// <c>resource-constraint</c>, type <c>cancel</c>, with a text that says the quota is full.
+    /// </summary>
+    QuotaFull,
+
     /// <summary>The service cannot take uploads now (for example while shutting down): <c>service-unavailable</c>, type <c>wait</c>.</summary>
     Unavailable,
 }

@@ -1,3 +1,4 @@
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Ports;
@@ -44,13 +45,19 @@ public sealed class SlotService
             return SlotDecision.Refuse(SlotRefusal.Forbidden, $"This service does not take uploads from accounts of '{requester.Domain}'.");
         }
 
-        var maxFileSize = _options.MaxFileSizeFor(request.Purpose);
-        if (request.Size > maxFileSize)
+        var bucket = _options.Bucket(request.Purpose);
+        if (!bucket.Enabled)
+        {
+            return SlotDecision.Refuse(SlotRefusal.BadRequest, $"The purpose '{PurposeNames.ElementName(request.Purpose)}' is not offered by this service.");
+        }
+
+        // XEP-0363 section 6: the limit reported is that of the purpose that was asked for.
+        if (request.Size > bucket.MaxFileSize)
         {
             return SlotDecision.Refuse(
                 SlotRefusal.FileTooLarge,
-                $"File too large. The maximum file size is {maxFileSize} bytes.",
-                maxFileSize: maxFileSize);
+                $"File too large. The maximum file size is {bucket.MaxFileSize} bytes.",
+                maxFileSize: bucket.MaxFileSize);
         }
 
         var now = _time.GetUtcNow();
@@ -65,14 +72,32 @@ public sealed class SlotService
             CreatedAt = now,
             // Whole seconds, because the token carries the deadline in Unix seconds.
             PutDeadline = DateTimeOffset.FromUnixTimeSeconds((now + _options.SlotLifetime).ToUnixTimeSeconds()),
-            // XEP-0363 "Ephemeral": MUST NOT be available after expire-before.
-            ExpiresAt = request.Purpose == Purpose.Ephemeral ? request.ExpireBefore : null,
+            ExpiresAt = ExpiryOf(bucket, request, now),
         };
 
-        await _ledger.CreateSlotAsync(slot, cancellationToken);
+        var decision = await _ledger.ReserveSlotAsync(slot, AccountLimits.From(_options, bucket), now, cancellationToken);
+        if (!decision.IsGranted)
+        {
+            return SlotDecision.Refuse(decision.Refusal ?? SlotRefusal.ResourceConstraint, decision.Text ?? "The upload was refused.", retryAt: decision.RetryAt);
+        }
 
         var url = _urls.For(slot.Id, slot.FileName);
         var token = _tokens.Issue(slot.Id, slot.FileName, slot.Size, slot.ContentType, slot.PutDeadline);
         return SlotDecision.Grant(new GrantedSlot(slot, url, url, [new("Authorization", token)]));
+    }
+
+    /// <summary>
+    /// When the file stops being served: the bucket's retention counted from the grant (at most one slot lifetime
+    /// earlier than from the upload), and never past an ephemeral request's expire-before (XEP-0363 "Ephemeral").
+    /// </summary>
+    private static DateTimeOffset? ExpiryOf(BucketPolicy bucket, SlotRequest request, DateTimeOffset now)
+    {
+        DateTimeOffset? retention = bucket.Retention is { } keep ? now + keep : null;
+        if (request.Purpose != Purpose.Ephemeral || request.ExpireBefore is not { } expireBefore)
+        {
+            return retention;
+        }
+
+        return retention is { } end && end < expireBefore ? end : expireBefore;
     }
 }

@@ -33,6 +33,39 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
             {
                 return ValidateOptionsResult.Fail($"Upload:Purposes:{purposeName}:MaxFileSize must be a positive number of bytes.");
             }
+
+            if (purpose.Quota is <= 0)
+            {
+                return ValidateOptionsResult.Fail($"Upload:Purposes:{purposeName}:Quota must be a positive number of bytes per account.");
+            }
+
+            if (purpose.Retention is not null)
+            {
+                try
+                {
+                    UploadOptions.ParseRetention(purpose.Retention);
+                }
+                catch (FormatException)
+                {
+                    return ValidateOptionsResult.Fail($"Upload:Purposes:{purposeName}:Retention '{purpose.Retention}' is not a duration: use for example 30.00:00:00, or none.");
+                }
+            }
+        }
+
+        // The ledger keeps one day of request history, so a longer window could not be counted.
+        if (options.RateLimit.Requests <= 0 || options.RateLimit.Window <= TimeSpan.Zero || options.RateLimit.Window > TimeSpan.FromDays(1))
+        {
+            return ValidateOptionsResult.Fail("Upload:RateLimit:Requests must be positive and Upload:RateLimit:Window between 00:00:01 and 1.00:00:00 (for example 60 and 00:05:00).");
+        }
+
+        if (options.GlobalQuota is <= 0)
+        {
+            return ValidateOptionsResult.Fail("Upload:GlobalQuota must be a positive number of bytes, or unset for no global limit.");
+        }
+
+        if (options.SweepInterval <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Upload:SweepInterval must be a positive duration (for example 00:05:00).");
         }
 
         if (!options.EnabledPurposes.Any())

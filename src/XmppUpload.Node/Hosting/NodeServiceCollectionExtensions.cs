@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Slots;
 using XmppUpload.Core.Tokens;
@@ -38,8 +39,22 @@ internal static class NodeServiceCollectionExtensions
                 xmpp.GetServedDomains(),
                 provider.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton(provider => new AccountService(
+            provider.GetRequiredService<Core.Ports.IAccountLedger>(),
+            provider.GetRequiredService<Core.Ports.ISweepLedger>(),
+            provider.GetRequiredService<Core.Ports.IBlobStore>(),
+            provider.GetRequiredService<SlotUrls>(),
+            provider.GetRequiredService<UploadOptions>(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new Sweeper(
+            provider.GetRequiredService<Core.Ports.ISweepLedger>(),
+            provider.GetRequiredService<Core.Ports.IBlobStore>(),
+            provider.GetRequiredService<TimeProvider>()));
         return services;
     }
+
+    /// <summary>The retention sweeper, on every node (the ledger's batches keep nodes from doing the same work twice).</summary>
+    public static IServiceCollection AddSweeper(this IServiceCollection services) => services.AddHostedService<SweeperService>();
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Enumeration;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -130,6 +132,46 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
+    /// <remarks>
+    /// Walks <c>blobs/*/*</c> one directory entry at a time. Anything that is not a blob of this layout (a name that is
+    /// not a key, or a key under another fan-out directory than its own) is skipped: <see cref="DeleteAsync"/> could not
+    /// reach it by its key. A blob removed during the walk is either listed or not, as the file system returns it.
+    /// </remarks>
+    public async IAsyncEnumerable<BlobListing> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(BlobsPath))
+        {
+            yield break;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(BlobsPath))
+        {
+            var prefix = Path.GetFileName(directory);
+            var listings = new FileSystemEnumerable<BlobListing?>(
+                directory,
+                static (ref FileSystemEntry entry) => ToListing(ref entry),
+                new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false, AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+                    !entry.IsDirectory
+                    && IsKey(entry.FileName)
+                    && entry.FileName[..Math.Min(2, entry.FileName.Length)].SequenceEqual(prefix),
+            };
+
+            foreach (var listing in listings)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (listing is not null)
+                {
+                    yield return listing;
+                }
+            }
+
+            // Let a large walk share the thread with requests.
+            await Task.Yield();
+        }
+    }
+
     /// <summary>Deletes everything under the staging directory; call it only while no writer is open (at start).</summary>
     public Task<int> RemoveStagedAsync(CancellationToken cancellationToken)
     {
@@ -171,9 +213,25 @@ public sealed class FileSystemBlobStore : IBlobStore
     internal static void ValidateKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.Length is 0 or > MaxKeyLength || key.AsSpan().ContainsAnyExcept(KeyCharacters))
+        if (!IsKey(key))
         {
             throw new ArgumentException($"A blob key is 1 to {MaxKeyLength} characters of [a-z0-9].", nameof(key));
         }
     }
+
+    private static BlobListing? ToListing(ref FileSystemEntry entry)
+    {
+        try
+        {
+            return new BlobListing(entry.FileName.ToString(), entry.LastWriteTimeUtc);
+        }
+        catch (IOException)
+        {
+            // Deleted between the directory read and the stat: no longer a blob to list.
+            return null;
+        }
+    }
+
+    private static bool IsKey(ReadOnlySpan<char> key) =>
+        key.Length is > 0 and <= MaxKeyLength && !key.ContainsAnyExcept(KeyCharacters);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 using XmppUpload.Core.Tokens;
@@ -14,8 +15,10 @@ namespace XmppUpload.Storage.Sqlite;
 /// change is one <c>BEGIN IMMEDIATE</c> transaction that reads the row, applies the rule of <see cref="Slot"/> and
 /// writes the result back, so that the rules stay in Core and SQLite's single writer makes each change atomic across
 /// threads and processes. Safe for concurrent use; the schema is migrated on first use (or by <see cref="MigrateAsync"/>).
+/// Account decisions (<see cref="ReserveSlotAsync"/>) read the account and write the result in one such transaction;
+/// the account and sweeper operations live in <c>SqliteLedger.Accounts.cs</c> and <c>SqliteLedger.Sweep.cs</c>.
 /// </summary>
-public sealed class SqliteLedger : ILedger, ISigningKeyStore, IDisposable
+public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger, ISigningKeyStore, IDisposable
 {
     public const string DatabaseFileName = "ledger.db";
 
@@ -155,21 +158,7 @@ public sealed class SqliteLedger : ILedger, ISigningKeyStore, IDisposable
         await WriteAsync(
             async (connection, transaction, token) =>
             {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = InsertSlot;
-                command.Parameters.AddWithValue("$id", slot.Id);
-                command.Parameters.AddWithValue("$owner", slot.Owner);
-                command.Parameters.AddWithValue("$file_name", slot.FileName);
-                command.Parameters.AddWithValue("$size", slot.Size);
-                command.Parameters.AddWithValue("$content_type", (object?)slot.ContentType ?? DBNull.Value);
-                command.Parameters.AddWithValue("$purpose", PurposeNames.ElementName(slot.Purpose));
-                command.Parameters.AddWithValue("$created_at", ToColumn(slot.CreatedAt));
-                command.Parameters.AddWithValue("$put_deadline", ToColumn(slot.PutDeadline));
-                command.Parameters.AddWithValue("$expires_at", ToColumn(slot.ExpiresAt));
-                command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
-                command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
-                await command.ExecuteNonQueryAsync(token);
+                await InsertSlotAsync(connection, transaction, slot, token);
                 return true;
             },
             cancellationToken);
@@ -282,7 +271,8 @@ public sealed class SqliteLedger : ILedger, ISigningKeyStore, IDisposable
     /// <summary>Closes the pooled connections, which checkpoints the WAL into the database file.</summary>
     public void Dispose()
     {
-        // The container disposes this once per registration that hands it out (ILedger, ISigningKeyStore, itself).
+        // The container disposes this once per registration that hands it out (ILedger, IAccountLedger, ISweepLedger,
+        // ISigningKeyStore, itself).
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
@@ -402,6 +392,29 @@ public sealed class SqliteLedger : ILedger, ISigningKeyStore, IDisposable
             template,
             SlotStateNames.ParseState(reader.GetString(9)),
             reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)));
+    }
+
+    private static async Task InsertSlotAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        Slot slot,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSlot;
+        command.Parameters.AddWithValue("$id", slot.Id);
+        command.Parameters.AddWithValue("$owner", slot.Owner);
+        command.Parameters.AddWithValue("$file_name", slot.FileName);
+        command.Parameters.AddWithValue("$size", slot.Size);
+        command.Parameters.AddWithValue("$content_type", (object?)slot.ContentType ?? DBNull.Value);
+        command.Parameters.AddWithValue("$purpose", PurposeNames.ElementName(slot.Purpose));
+        command.Parameters.AddWithValue("$created_at", ToColumn(slot.CreatedAt));
+        command.Parameters.AddWithValue("$put_deadline", ToColumn(slot.PutDeadline));
+        command.Parameters.AddWithValue("$expires_at", ToColumn(slot.ExpiresAt));
+        command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
+        command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task UpdateStateAsync(

@@ -37,6 +37,31 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL
             ) STRICT;
             """),
+
+        // Accounts (quotas, rate windows) and retention. The per-account queries of a slot request read one owner's
+        // rows of one purpose by state; the sweeper and the global quota scan by state and time. slots_owner is a
+        // prefix of the new owner index and slots_expires_at is superseded by (state, expires_at, size), which also
+        // covers the global sum of stored bytes.
+        // slot_requests keeps one row per granted request, apart from the slot: deleting a file must not give back
+        // rate-window budget, and the sweeper removes the rows of deleted slots. Slots of the last day (the longest
+        // window the ledger keeps requests for) are backfilled, so an upgrade does not reset anyone's window.
+        new(2, """
+            DROP INDEX slots_owner;
+            DROP INDEX slots_expires_at;
+            CREATE INDEX slots_owner_purpose_state ON slots (owner, purpose, state);
+            CREATE INDEX slots_state_expires_at ON slots (state, expires_at, size);
+
+            CREATE TABLE slot_requests (
+                owner TEXT    NOT NULL,
+                at    INTEGER NOT NULL
+            ) STRICT;
+
+            CREATE INDEX slot_requests_owner_at ON slot_requests (owner, at);
+            CREATE INDEX slot_requests_at ON slot_requests (at);
+
+            INSERT INTO slot_requests (owner, at)
+                SELECT owner, created_at FROM slots WHERE created_at > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

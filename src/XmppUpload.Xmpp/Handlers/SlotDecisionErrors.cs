@@ -22,6 +22,10 @@ internal static class SlotDecisionErrors
             SlotRefusal.BadRequest => ("bad-request", StanzaError.Modify, "The slot request is malformed."),
             SlotRefusal.Forbidden => ("forbidden", StanzaError.Auth, "You are not allowed to upload files to this service."),
             SlotRefusal.FileTooLarge => ("not-acceptable", StanzaError.Modify, "The file is too large."),
+            // XEP-0363 section 6: a temporary error (quota, rate window) with a retry stamp when known.
+            SlotRefusal.ResourceConstraint => ("resource-constraint", StanzaError.Wait, "Your upload quota is reached for now."),
+            // Nothing frees space by itself: waiting does not help, so the type is cancel.
+            SlotRefusal.QuotaFull => ("resource-constraint", StanzaError.Cancel, "Your upload quota is full."),
             SlotRefusal.Unavailable => ("service-unavailable", StanzaError.Wait, "The upload service cannot take uploads right now."),
             _ => ("internal-server-error", StanzaError.Wait, "The upload service could not decide the request."),
         };

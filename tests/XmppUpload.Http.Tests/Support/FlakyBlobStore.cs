@@ -23,6 +23,8 @@ public sealed class FlakyBlobStore(IBlobStore inner) : IBlobStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
+    public IAsyncEnumerable<BlobListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
     public Task<int> RemoveStagedAsync(CancellationToken cancellationToken) => inner.RemoveStagedAsync(cancellationToken);
 
     private sealed class FailingWriter(IBlobWriter inner) : IBlobWriter

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 
@@ -18,6 +19,12 @@ public sealed class SignallingLedger(ILedger inner) : ILedger
     /// <summary>Completes once the server has returned the slot to Pending after a failed upload.</summary>
     public Task WaitForAbortAsync(string slotId) =>
         AbortSignal(slotId).Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+    public Task<AccountDecision> ReserveSlotAsync(Slot slot, AccountLimits limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.ReserveSlotAsync(slot, limits, now, cancellationToken);
+    }
 
     public Task CreateSlotAsync(Slot slot, CancellationToken cancellationToken)
     {

@@ -305,6 +305,80 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         Assert.Equal(TenBytes, await ReadAsync(key, 0, 10));
     }
 
+    [Fact]
+    public async Task List_YieldsEveryCommittedBlobWithItsLastWriteTime()
+    {
+        var keys = new[] { SlotIds.New(), SlotIds.New(), "a", "ab" };
+        foreach (var key in keys)
+        {
+            await WriteBlobAsync(key, TenBytes);
+        }
+
+        var past = new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(_store.BlobPath(keys[0]), past);
+
+        var listed = await ListAsync();
+
+        Assert.Equal(keys.Order(), listed.Select(b => b.Key).Order());
+        Assert.Equal(new DateTimeOffset(past), listed.Single(b => b.Key == keys[0]).LastModified);
+        Assert.All(listed, b => Assert.Equal(File.GetLastWriteTimeUtc(_store.BlobPath(b.Key)), b.LastModified.UtcDateTime));
+    }
+
+    [Fact]
+    public async Task List_SkipsStagedWritesDeletedBlobsAndFilesThatAreNotBlobs()
+    {
+        var kept = SlotIds.New();
+        var deleted = SlotIds.New();
+        await WriteBlobAsync(kept, TenBytes);
+        await WriteBlobAsync(deleted, TenBytes);
+        await _store.DeleteAsync(deleted, Ct);
+        await using var staged = await _store.BeginWriteAsync(SlotIds.New(), Ct);
+        await staged.WriteAsync(TenBytes, Ct);
+
+        // What an operator or another program might leave there: none of it is reachable by a key.
+        var fanOut = Path.Combine(_store.BlobsPath, kept[..2]);
+        await File.WriteAllTextAsync(Path.Combine(fanOut, "README.txt"), "not a blob", Ct);
+        await File.WriteAllTextAsync(Path.Combine(fanOut, "zz" + kept[2..]), "under the wrong fan-out directory", Ct);
+        Directory.CreateDirectory(Path.Combine(fanOut, "nested"));
+        await File.WriteAllTextAsync(Path.Combine(_store.BlobsPath, "toplevel"), "outside any fan-out directory", Ct);
+
+        var listed = await ListAsync();
+
+        Assert.Equal([kept], listed.Select(b => b.Key));
+    }
+
+    [Fact]
+    public async Task List_EmptyStore_YieldsNothing()
+    {
+        Assert.Empty(await ListAsync());
+    }
+
+    [Fact]
+    public async Task List_CancelledToken_Throws()
+    {
+        await WriteBlobAsync(SlotIds.New(), TenBytes);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in _store.ListAsync(cancelled.Token))
+            {
+            }
+        });
+    }
+
+    private async Task<List<BlobListing>> ListAsync()
+    {
+        var listed = new List<BlobListing>();
+        await foreach (var blob in _store.ListAsync(Ct))
+        {
+            listed.Add(blob);
+        }
+
+        return listed;
+    }
+
     private async Task WriteBlobAsync(string key, byte[] content)
     {
         await using IBlobWriter writer = await _store.BeginWriteAsync(key, Ct);

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using XmppUpload.Core.Slots;
 using XmppUpload.Storage.Sqlite;
 using XmppUpload.Testing;
 
@@ -29,7 +32,9 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
         Assert.Equal("wal", _fixture.Scalar("PRAGMA journal_mode"));
         var objects = string.Join(",", EnumerateSchemaObjects());
-        Assert.Equal("signing_keys,slots,slots_expires_at,slots_owner,slots_state_put_deadline", objects);
+        Assert.Equal(
+            "signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_purpose_state,slots_state_expires_at,slots_state_put_deadline",
+            objects);
     }
 
     [Fact]
@@ -58,6 +63,34 @@ public sealed class SqliteMigrationTests : IDisposable
         await Task.WhenAll(Task.Run(() => first.MigrateAsync(Ct), Ct), Task.Run(() => second.MigrateAsync(Ct), Ct));
 
         Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Migrate_FromVersion1_KeepsSlotsAndBackfillsTheLastDaysRequests()
+    {
+        // The backfill reads SQLite's clock (a migration runs at real time), so these rows are placed around it.
+        var wallClock = DateTimeOffset.UtcNow;
+        var recent = TestSlots.New(wallClock.AddMinutes(-1));
+        var old = TestSlots.New(wallClock.AddDays(-2));
+        using (var connection = _fixture.OpenRaw())
+        {
+            Execute(connection, SqliteSchema.Migrations[0].Sql + "; PRAGMA user_version = 1;");
+            foreach (var slot in new[] { recent, old })
+            {
+                Execute(connection, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"INSERT INTO slots (id, owner, file_name, size, purpose, created_at, put_deadline, state) VALUES ('{slot.Id}', '{slot.Owner}', 'f', 1, 'message', {slot.CreatedAt.ToUnixTimeMilliseconds()}, {slot.PutDeadline.ToUnixTimeMilliseconds()}, 'stored')"));
+            }
+        }
+
+        var ledger = _fixture.Open();
+        await ledger.MigrateAsync(Ct);
+
+        Assert.Equal((long)SqliteSchema.LatestVersion, _fixture.Scalar("PRAGMA user_version"));
+        Assert.Equal(1L, _fixture.Scalar("SELECT COUNT(*) FROM slot_requests"));
+        Assert.Equal(recent.CreatedAt.ToUnixTimeMilliseconds(), _fixture.Scalar("SELECT at FROM slot_requests"));
+        Assert.Equal(SlotState.Stored, (await ledger.FindSlotAsync(old.Id, Ct))!.State);
+        Assert.Single(await ledger.ListFilesAsync(recent.Owner, wallClock, Ct), f => f.Id == recent.Id);
     }
 
     [Fact]
@@ -93,6 +126,13 @@ public sealed class SqliteMigrationTests : IDisposable
             $"SELECT typeof(created_at) || ',' || typeof(put_deadline) || ',' || typeof(expires_at) FROM slots WHERE id = '{slot.Id}'"));
         Assert.Equal(slot.PutDeadline.ToUnixTimeMilliseconds(), _fixture.Scalar($"SELECT put_deadline FROM slots WHERE id = '{slot.Id}'"));
         Assert.Equal("pending,message", _fixture.Scalar($"SELECT state || ',' || purpose FROM slots WHERE id = '{slot.Id}'"));
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private IEnumerable<string> EnumerateSchemaObjects()

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace XmppUpload.Storage.Sqlite;
+
+// Retention: each call is one bounded batch in its own short IMMEDIATE transaction, so a slot request or a PUT waits
+// at most one batch for the write lock. SQLite has one writer, so there is nothing to claim between nodes here: two
+// sweepers on one file (a node and an operator's "sweep once") may list the same Deleted rows, and removing a blob
+// twice is harmless.
+public sealed partial class SqliteLedger
+{
+    /// <summary>
+    /// Request rows pruned per lapsed-reservation batch, as a multiple of the batch size. Every granted request leaves a
+    /// row but few leave a lapsed reservation, so the sweeper's drain (which stops at a short batch of lapses) would
+    /// fall behind a busy service at one batch of rows per run; these rows are tiny and go by index.
+    /// </summary>
+    internal const int RequestPruneFactor = 8;
+
+    // Batches select row ids through an index first: SQLite's DELETE/UPDATE ... LIMIT is a compile-time option.
+    private const string ExpireStored =
+        "UPDATE slots SET state = 'deleted' WHERE id IN "
+        + "(SELECT id FROM slots WHERE state = 'stored' AND expires_at <= $now LIMIT $batch)";
+
+    private const string RemoveLapsed =
+        "DELETE FROM slots WHERE id IN "
+        + "(SELECT id FROM slots WHERE state = 'pending' AND put_deadline <= $now LIMIT $batch)";
+
+    private const string PruneRequests =
+        "DELETE FROM slot_requests WHERE rowid IN (SELECT rowid FROM slot_requests WHERE at <= $before LIMIT $batch)";
+
+    private const string SelectDeleted = "SELECT id FROM slots WHERE state = 'deleted' LIMIT $batch";
+
+    // The ids travel as one JSON array parameter, whatever their number (no variable limit, one cached statement).
+    private const string RemoveDeleted =
+        "DELETE FROM slots WHERE state = 'deleted' AND id IN (SELECT value FROM json_each($ids))";
+
+    private const string SelectKnown = "SELECT id FROM slots WHERE id IN (SELECT value FROM json_each($ids))";
+
+    public Task<int> ExpireStoredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await using var command = Command(connection, transaction, ExpireStored);
+                command.Parameters.AddWithValue("$now", ToColumn(now));
+                command.Parameters.AddWithValue("$batch", batchSize);
+                return await command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
+    }
+
+    /// <remarks>
+    /// Also forgets up to <see cref="RequestPruneFactor"/> times the batch size of granted requests older than
+    /// <see cref="RequestHistory"/>; the count returned is of reservations only.
+    /// </remarks>
+    public Task<int> RemoveLapsedReservationsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                // Pending never has a blob (a PUT commits its blob only while Uploading), so the row simply goes.
+                int removed;
+                await using (var command = Command(connection, transaction, RemoveLapsed))
+                {
+                    command.Parameters.AddWithValue("$now", ToColumn(now));
+                    command.Parameters.AddWithValue("$batch", batchSize);
+                    removed = await command.ExecuteNonQueryAsync(token);
+                }
+
+                await PruneRequestsAsync(connection, transaction, now, batchSize, token);
+                return removed;
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ClaimDeletedAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectDeleted);
+        command.Parameters.AddWithValue("$batch", batchSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public async Task RemoveDeletedAsync(IReadOnlyCollection<string> slotIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotIds);
+        if (slotIds.Count == 0)
+        {
+            return;
+        }
+
+        // Only rows still Deleted: an id never goes back to another state, but the condition keeps a mistaken call
+        // from removing a served file's row.
+        await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await using var command = Command(connection, transaction, RemoveDeleted);
+                command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(slotIds));
+                return await command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> FindKnownAsync(IReadOnlyCollection<string> slotIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotIds);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        if (slotIds.Count == 0)
+        {
+            return known;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectKnown);
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(slotIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            known.Add(reader.GetString(0));
+        }
+
+        return known;
+    }
+
+    private static async Task<int> PruneRequestsAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        DateTimeOffset now,
+        int batchSize,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, PruneRequests);
+        command.Parameters.AddWithValue("$before", ToColumn(now - RequestHistory));
+        command.Parameters.AddWithValue("$batch", (long)batchSize * RequestPruneFactor);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
