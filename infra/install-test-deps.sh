@@ -9,6 +9,8 @@ packages=(
   ejabberd         # second XMPP server for interop tests
   python3-slixmpp  # XMPP client library used by the interop client scripts
   go-sendxmpp      # real command-line XMPP client that sends files with HTTP upload
+  litmus           # WebDAV (RFC 4918) conformance suite for the XEP-0129 endpoint
+  curl             # the benchmark scripts drive HTTP with it
   openssl          # self-signed certificates for the test servers
   ca-certificates
   procps           # ps, for the benchmark's peak-RSS readings
