@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
 using XmppUpload.Core.Configuration;
+using XmppUpload.Node.Configuration;
 using XmppUpload.Storage;
 using XmppUpload.Storage.Sqlite;
 
@@ -30,7 +30,7 @@ internal static class AdminHost
             return AdminExitCodes.UsageError;
         }
 
-        var failures = ValidateOptions(services);
+        var failures = StartupValidation.CheckStorage(services);
         if (failures.Count > 0)
         {
             foreach (var failure in failures)
@@ -106,31 +106,5 @@ internal static class AdminHost
         return File.Exists(ledger)
             ? null
             : $"No ledger at {ledger}: set Storage:Path to the node's data directory, e.g. --Storage:Path=/var/lib/xmppupload (environment variable Storage__Path).";
-    }
-
-    private static List<string> ValidateOptions(IServiceProvider services)
-    {
-        var failures = new List<string>();
-        Read<StorageOptions>(services, failures);
-        Read<UploadOptions>(services, failures);
-        return failures;
-    }
-
-    private static void Read<TOptions>(IServiceProvider services, List<string> failures)
-        where TOptions : class
-    {
-        try
-        {
-            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
-        }
-        catch (OptionsValidationException exception)
-        {
-            failures.AddRange(exception.Failures);
-        }
-        catch (InvalidOperationException exception)
-        {
-            // Binding failures (a value that does not convert) name the key in the message.
-            failures.Add(exception.Message);
-        }
     }
 }

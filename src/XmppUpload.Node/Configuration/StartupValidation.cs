@@ -22,6 +22,15 @@ internal static class StartupValidation
         return failures;
     }
 
+    /// <summary>The sections the operator verbs need: no XMPP link and no HTTP listener.</summary>
+    public static IReadOnlyList<string> CheckStorage(IServiceProvider services)
+    {
+        var failures = new List<string>();
+        Read<StorageOptions>(services, failures);
+        Read<UploadOptions>(services, failures);
+        return failures;
+    }
+
     private static void Read<TOptions>(IServiceProvider services, List<string> failures)
         where TOptions : class
     {
