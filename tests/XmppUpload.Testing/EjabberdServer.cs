@@ -179,6 +179,10 @@ public sealed class EjabberdServer : IXmppTestServer
         var ejabberdInfra = Path.Combine(RepositoryLayout.Infra, "ejabberd");
         File.Copy(Path.Combine(ejabberdInfra, "inetrc.test"), _directory.Combine("inetrc"));
 
+        // The component comes from the operator's snippet, filled in as the README says, not from a copy of it.
+        var componentConfigPath = _directory.Combine("xmppupload.yml");
+        File.WriteAllText(componentConfigPath, OperatorSnippet.Render("ejabberd", "xmppupload.yml", ComponentDomain, ComponentSecret, ComponentPort));
+
         File.WriteAllText(ConfigPath, ConfigTemplate.Render(
             Path.Combine(ejabberdInfra, "ejabberd.test.yml.template"),
             new Dictionary<string, string>
@@ -188,9 +192,7 @@ public sealed class EjabberdServer : IXmppTestServer
                 ["CERT_FILE"] = Certificates.ServerBundlePath,
                 ["CA_FILE"] = Certificates.CaCertificatePath,
                 ["C2S_PORT"] = ClientPort.ToString(CultureInfo.InvariantCulture),
-                ["COMPONENT_PORT"] = ComponentPort.ToString(CultureInfo.InvariantCulture),
-                ["COMPONENT_DOMAIN"] = ComponentDomain,
-                ["COMPONENT_SECRET"] = ComponentSecret,
+                ["UPLOAD_COMPONENT_CONFIG"] = componentConfigPath,
                 ["EXTRA_CONFIG_BLOCK"] = options.ExtraConfig,
             }));
 

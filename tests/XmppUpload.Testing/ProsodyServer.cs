@@ -157,6 +157,10 @@ public sealed class ProsodyServer : IXmppTestServer
         var dataPath = _directory.Combine("data");
         System.IO.Directory.CreateDirectory(dataPath);
 
+        // The component comes from the operator's snippet, filled in as the README says, not from a copy of it.
+        var componentConfigPath = _directory.Combine("xmppupload.cfg.lua");
+        File.WriteAllText(componentConfigPath, OperatorSnippet.Render("prosody", "xmppupload.cfg.lua", ComponentDomain, ComponentSecret, ComponentPort));
+
         var config = ConfigTemplate.Render(
             Path.Combine(RepositoryLayout.Infra, "prosody", "prosody.test.cfg.lua.template"),
             new Dictionary<string, string>
@@ -166,10 +170,8 @@ public sealed class ProsodyServer : IXmppTestServer
                 ["CERTIFICATES_PATH"] = certificatesPath,
                 ["LOG_LEVEL"] = options.LogLevel,
                 ["C2S_PORT"] = ClientPort.ToString(CultureInfo.InvariantCulture),
-                ["COMPONENT_PORT"] = ComponentPort.ToString(CultureInfo.InvariantCulture),
                 ["DOMAIN"] = Domain,
-                ["COMPONENT_DOMAIN"] = ComponentDomain,
-                ["COMPONENT_SECRET"] = ComponentSecret,
+                ["UPLOAD_COMPONENT_CONFIG"] = componentConfigPath,
                 ["EXTRA_GLOBAL_BLOCK"] = options.ExtraGlobalConfig,
                 ["EXTRA_VIRTUALHOST_BLOCK"] = options.ExtraVirtualHostConfig,
             });
