@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace XmppUpload.Xmpp;
 
-/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas, 21xx: ad-hoc commands).</summary>
+/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas, 21xx: ad-hoc commands, 22xx: XEP-0070 confirmations; transaction identifiers appear only as a hash).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Connecting to the XMPP server at {Server} as component {Domain}")]
@@ -70,4 +70,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "{Owner} deleted their file {SlotId} through the ad-hoc command")]
     public static partial void FileDeletedByOwner(ILogger logger, string owner, string slotId);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Debug, Message = "Asking {Jid} by {Via} to confirm the HTTP request with transaction {TransactionHint}")]
+    public static partial void ConfirmationSent(ILogger logger, string jid, string transactionHint, string via);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "The confirmation of the HTTP {Method} request with transaction {TransactionHint} by {Jid} ended: {Outcome}")]
+    public static partial void ConfirmationEnded(ILogger logger, string jid, string transactionHint, string method, XmppUpload.Core.HttpAuth.ConfirmationOutcome outcome);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Could not ask {Jid} to confirm the HTTP request with transaction {TransactionHint}: {Reason}")]
+    public static partial void ConfirmationNotSent(ILogger logger, string jid, string transactionHint, string reason);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Did not ask {Jid} to confirm the HTTP request with transaction {TransactionHint}: {Max} confirmations are already waiting for answers")]
+    public static partial void ConfirmationsFull(ILogger logger, string jid, string transactionHint, int max);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Debug, Message = "{From} answered the confirmation of transaction {TransactionHint} with {How}")]
+    public static partial void ConfirmationAnswerReceived(ILogger logger, string from, string how, string transactionHint);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Debug, Message = "Ignored a message from {From} in the thread of a confirmation: {Reason}")]
+    public static partial void ConfirmationAnswerIgnored(ILogger logger, string from, string reason);
+
+    [LoggerMessage(EventId = 2207, Level = LogLevel.Debug, Message = "Did not ask {Jid} to confirm the HTTP request with transaction {TransactionHint}: {Problem}")]
+    public static partial void ConfirmationInputRefused(ILogger logger, string jid, string transactionHint, string problem);
 }

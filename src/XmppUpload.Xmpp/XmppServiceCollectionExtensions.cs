@@ -2,11 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Accounts;
+using XmppUpload.Core.HttpAuth;
 using XmppUpload.Core.Slots;
 using XmppUpload.Xmpp.Commands;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
 using XmppUpload.Xmpp.Handlers;
+using XmppUpload.Xmpp.HttpAuth;
 
 namespace XmppUpload.Xmpp;
 
@@ -19,6 +21,8 @@ public static class XmppServiceCollectionExtensions
     /// Expects from the container: <c>SlotService</c>, <c>UploadOptions</c> (an instance), <c>IConfiguration</c> and
     /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered. The XEP-0050
     /// account commands (usage, files, delete) are offered when the container also has an <c>AccountService</c>.
+    /// Adds <see cref="IHttpAuthConfirmer"/> (XEP-0070 over the link); disco#info lists the XEP-0070 and XEP-0129
+    /// features only when the host sets <see cref="XmppHttpAuthOptions.AdvertiseFeatures"/> (the WebDAV endpoint is on).
     /// </summary>
     public static IServiceCollection AddXmppComponent(this IServiceCollection services)
     {
@@ -55,6 +59,14 @@ public static class XmppServiceCollectionExtensions
         services.TryAddSingleton(provider => new CommandSessions(provider.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIqHandler, CommandHandler>());
         services.TryAddSingleton<StanzaDispatcher>();
+
+        // XEP-0070: confirmations of HTTP requests, sent over the link; the dispatcher routes answers by message.
+        services.AddOptions<XmppHttpAuthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<XmppHttpAuthOptions>, XmppHttpAuthOptionsValidator>());
+        services.TryAddSingleton<PendingConfirmations>();
+        services.TryAddSingleton<HttpAuthFeatures>();
+        services.TryAddSingleton<XmppHttpAuthConfirmer>();
+        services.TryAddSingleton<IHttpAuthConfirmer>(provider => provider.GetRequiredService<XmppHttpAuthConfirmer>());
 
         services.AddHostedService<ComponentLinkService>();
         return services;

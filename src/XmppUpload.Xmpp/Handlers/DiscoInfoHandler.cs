@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Slots;
 using XmppUpload.Xmpp.Commands;
+using XmppUpload.Xmpp.HttpAuth;
 using XmppUpload.Xmpp.Protocol;
 
 namespace XmppUpload.Xmpp.Handlers;
@@ -11,7 +12,8 @@ namespace XmppUpload.Xmpp.Handlers;
 /// XEP-0030 disco#info: identity <c>store/file</c>, the features, one per enabled purpose (XEP-0363 "Upload purpose"),
 /// and the XEP-0128 form with <c>max-file-size</c> (XEP-0363 section 4). With ad-hoc commands, also the XEP-0050
 /// feature and the commands' nodes (XEP-0050 section 7.2 identities <c>automation/command-list</c> and
-/// <c>automation/command-node</c>).
+/// <c>automation/command-node</c>). With the WebDAV endpoint, also the XEP-0070 and XEP-0129 features
+/// (<see cref="HttpAuthFeatures"/>).
 /// </summary>
 internal sealed class DiscoInfoHandler : IIqHandler
 {
@@ -29,11 +31,13 @@ internal sealed class DiscoInfoHandler : IIqHandler
 
     private readonly UploadOptions _upload;
     private readonly CommandCatalog? _commands;
+    private readonly HttpAuthFeatures? _httpAuth;
 
-    public DiscoInfoHandler(UploadOptions upload, CommandCatalog? commands = null)
+    public DiscoInfoHandler(UploadOptions upload, CommandCatalog? commands = null, HttpAuthFeatures? httpAuth = null)
     {
         _upload = upload;
         _commands = commands is { IsEmpty: false } ? commands : null;
+        _httpAuth = httpAuth;
     }
 
     public XName Payload { get; } = DiscoInfo + "query";
@@ -62,7 +66,8 @@ internal sealed class DiscoInfoHandler : IIqHandler
                 new XAttribute("type", "file"),
                 new XAttribute("name", "HTTP File Upload")));
         var commands = _commands is null ? [] : new[] { AdHocNames.Namespace };
-        foreach (var feature in FixedFeatures.Concat(commands).Concat(_upload.EnabledPurposes.Select(PurposeNames.Feature)))
+        var httpAuth = _httpAuth?.Features ?? [];
+        foreach (var feature in FixedFeatures.Concat(commands).Concat(httpAuth).Concat(_upload.EnabledPurposes.Select(PurposeNames.Feature)))
         {
             query.Add(new XElement(DiscoInfo + "feature", new XAttribute("var", feature)));
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.HttpAuth;
 using XmppUpload.Xmpp.Protocol;
 
 namespace XmppUpload.Xmpp.Handlers;
@@ -12,19 +13,27 @@ namespace XmppUpload.Xmpp.Handlers;
 /// Decides the answer to each stanza the server routes to the component. IQ gets and sets are checked (RFC 6120
 /// section 8.2.3) and go to the handler of their payload; every one of them gets an answer, an error at worst, and a
 /// handler that throws gets <c>internal-server-error</c> instead of ending the stream. IQ results and errors complete
-/// the requests this service sent. Messages and presence are not served; errors are never answered (RFC 6120 section 8.3.1).
+/// the requests this service sent. Messages complete the XEP-0070 confirmations this service sent by message; other
+/// messages and presence are not served; errors are never answered (RFC 6120 section 8.3.1).
 /// </summary>
 internal sealed class StanzaDispatcher
 {
     private readonly Dictionary<XName, IIqHandler> _handlers;
     private readonly PendingIqs _pending;
+    private readonly PendingConfirmations? _confirmations;
     private readonly string _domain;
     private readonly ILogger<StanzaDispatcher> _logger;
 
-    public StanzaDispatcher(IEnumerable<IIqHandler> handlers, PendingIqs pending, IOptions<XmppOptions> options, ILogger<StanzaDispatcher> logger)
+    public StanzaDispatcher(
+        IEnumerable<IIqHandler> handlers,
+        PendingIqs pending,
+        IOptions<XmppOptions> options,
+        ILogger<StanzaDispatcher> logger,
+        PendingConfirmations? confirmations = null)
     {
         _handlers = handlers.ToDictionary(h => h.Payload);
         _pending = pending;
+        _confirmations = confirmations;
         _domain = XmppOptions.NormalizeDomain(options.Value.Domain);
         _logger = logger;
     }
@@ -36,6 +45,12 @@ internal sealed class StanzaDispatcher
         if (stanza.Name == XmppNames.Iq)
         {
             return await RespondToIqAsync(stanza, cancellationToken);
+        }
+
+        if (stanza.Name == XmppNames.Message && _confirmations is not null && _confirmations.TryComplete(stanza))
+        {
+            // An answer to a confirmation, including a bounce of one (type 'error'): nothing is sent back.
+            return null;
         }
 
         var from = (string?)stanza.Attribute("from") ?? "(no sender)";
