@@ -1,4 +1,6 @@
 using XmppUpload.Http;
+using XmppUpload.Http.Dav;
+using XmppUpload.Http.Dav.Auth;
 using XmppUpload.Node.Admin;
 using XmppUpload.Node.Configuration;
 using XmppUpload.Node.Hosting;
@@ -29,6 +31,10 @@ builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
 builder.Services.AddSweeper();
+// XEP-0129 WebDAV with XEP-0070 verification: the endpoint, its authenticator, and the disco features that say so.
+builder.Services.AddWebDav();
+builder.Services.AddDavAuthentication();
+builder.Services.AddWebDavConventions(builder.Configuration);
 
 var app = builder.Build();
 
@@ -45,5 +51,6 @@ if (failures.Count > 0)
 
 app.MapDefaultEndpoints();
 app.MapUploadEndpoints();
+app.MapWebDav();
 await app.RunAsync();
 return 0;

@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Dav;
 using XmppUpload.Core.Ports;
+using XmppUpload.Storage.Dav;
 using XmppUpload.Storage.FileSystem;
 using XmppUpload.Storage.Sqlite;
 
@@ -13,7 +15,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Single-node storage: the SQLite ledger (<see cref="ILedger"/>, <see cref="IAccountLedger"/>,
-    /// <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/>, one instance behind all four) and the file-system
+    /// <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/>, one instance behind all four), the WebDAV tree
+    /// (<see cref="IDavStore"/>, in the same database) and the file-system
     /// blob store (<see cref="IBlobStore"/>) under <c>Storage:Path</c>, validated at start, and a start-up step that
     /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken.
     /// </summary>
@@ -30,6 +33,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAccountLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISweepLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISigningKeyStore>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<SqliteDavStore>();
+        services.TryAddSingleton<IDavStore>(provider => provider.GetRequiredService<SqliteDavStore>());
         services.TryAddSingleton<FileSystemBlobStore>();
         services.TryAddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
 

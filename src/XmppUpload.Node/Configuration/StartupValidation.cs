@@ -19,6 +19,7 @@ internal static class StartupValidation
         Read<HttpOptions>(services, failures);
         Read<StorageOptions>(services, failures);
         Read<UploadOptions>(services, failures);
+        Read<Http.Dav.WebDavOptions>(services, failures);
         return failures;
     }
 

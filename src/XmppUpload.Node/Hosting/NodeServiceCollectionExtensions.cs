@@ -53,6 +53,19 @@ internal static class NodeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Validates the <c>WebDav</c> section at start and advertises XEP-0129 and XEP-0070 in disco#info exactly when the
+    /// WebDAV endpoint is enabled.
+    /// </summary>
+    public static IServiceCollection AddWebDavConventions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Http.Dav.WebDavOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Http.Dav.WebDavOptions>, WebDavOptionsValidator>();
+        var enabled = configuration.GetValue(Http.Dav.WebDavOptions.SectionName + ":" + nameof(Http.Dav.WebDavOptions.Enabled), true);
+        services.Configure<Xmpp.HttpAuth.XmppHttpAuthOptions>(options => options.AdvertiseFeatures = enabled);
+        return services;
+    }
+
     /// <summary>The retention sweeper, on every node (the ledger's batches keep nodes from doing the same work twice).</summary>
     public static IServiceCollection AddSweeper(this IServiceCollection services) => services.AddHostedService<SweeperService>();
 

@@ -62,6 +62,43 @@ internal static class SqliteSchema
             INSERT INTO slot_requests (owner, at)
                 SELECT owner, created_at FROM slots WHERE created_at > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000;
             """),
+
+        // XEP-0129 WebDAV tree (see Dav/SqliteDavStore.cs). Paths are normalised (/a/b); a subtree is the range
+        // [path || '/', path || '0'), which the primary key serves. Properties and jidlists follow their resource
+        // through moves and deletes by ON UPDATE/DELETE CASCADE. jidlist_set tells "no list yet" from an empty list.
+        new(3, """
+            CREATE TABLE dav_resources (
+                path          TEXT    NOT NULL PRIMARY KEY,
+                parent        TEXT    NOT NULL,
+                is_collection INTEGER NOT NULL CHECK (is_collection IN (0, 1)),
+                owner         TEXT    NOT NULL,
+                size          INTEGER NOT NULL CHECK (size >= 0),
+                content_type  TEXT,
+                etag          TEXT    NOT NULL,
+                created_at    INTEGER NOT NULL,
+                modified_at   INTEGER NOT NULL,
+                blob_key      TEXT,
+                jidlist_set   INTEGER NOT NULL DEFAULT 0 CHECK (jidlist_set IN (0, 1))
+            ) STRICT;
+
+            CREATE INDEX dav_resources_parent ON dav_resources (parent);
+            CREATE INDEX dav_resources_owner ON dav_resources (owner, is_collection, size);
+            CREATE INDEX dav_resources_blob_key ON dav_resources (blob_key);
+
+            CREATE TABLE dav_properties (
+                path  TEXT NOT NULL REFERENCES dav_resources (path) ON UPDATE CASCADE ON DELETE CASCADE,
+                ns    TEXT NOT NULL,
+                name  TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (path, ns, name)
+            ) STRICT;
+
+            CREATE TABLE dav_jidlist (
+                path TEXT NOT NULL REFERENCES dav_resources (path) ON UPDATE CASCADE ON DELETE CASCADE,
+                jid  TEXT NOT NULL,
+                PRIMARY KEY (path, jid)
+            ) STRICT;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

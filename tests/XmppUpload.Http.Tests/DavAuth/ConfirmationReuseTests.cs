@@ -71,7 +71,7 @@ public sealed class ConfirmationReuseTests
     {
         var harness = new DavAuthHarness();
         await harness.SendAsync(DavAuthHarness.Basic(Juliet, TransactionId), Token);
-        harness.Access = Dav.DavAccess.Forbidden;
+        harness.Access = XmppUpload.Http.Dav.DavAccess.Forbidden;
 
         var (result, context) = await harness.SendAsync(DavAuthHarness.Basic(Juliet, TransactionId), Token);
 
