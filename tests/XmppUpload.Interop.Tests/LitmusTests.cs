@@ -1,120 +1,76 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using XmppUpload.Core.Addressing;
-using XmppUpload.Http.Dav;
-using XmppUpload.Storage;
+using XmppUpload.Testing;
 
 namespace XmppUpload.Interop.Tests;
 
 /// <summary>
-/// Debian's litmus, the WebDAV conformance suite, against the WebDAV endpoint on a real Kestrel: every test of its
-/// basic, copymove and props suites must pass. Authentication is a test stand-in (Basic, user = JID, no XMPP) until
-/// the lead switches this to the XEP-0070 authenticator with a confirming XMPP client.
+/// Debian's litmus, the WebDAV conformance suite, against the node's XEP-0129 endpoint: every test of its basic,
+/// copymove and props suites must pass. Nothing is stubbed: litmus logs in with a JID as its user name, the node asks
+/// that JID over XMPP (XEP-0070, through a real Prosody) to confirm each new transaction, and a real slixmpp client
+/// logged in as that JID confirms.
 /// </summary>
 public sealed class LitmusTests
 {
-    private const string User = "litmus@example.org";
+    private const string User = "litmus";
+    private const string Password = "litmus-password";
 
-    [Fact]
-    public async Task Litmus_BasicCopyMoveAndProps_AllPass()
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 300_000)]
+    public async Task Litmus_BasicCopyMoveAndProps_AllPassWithXep0070Confirmation()
     {
         var litmus = new[] { "/usr/bin/litmus", "/usr/local/bin/litmus" }.FirstOrDefault(File.Exists);
         Assert.True(litmus is not null, "litmus is not installed; apt-get install -y litmus (infra/install-test-deps.sh installs it)");
 
-        var directory = Directory.CreateTempSubdirectory("xmppupload-litmus-").FullName;
-        try
+        await using var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = new Dictionary<string, string> { [User] = Password } }, Cancellation);
+        await using var node = await NodeProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Xmpp:Server"] = $"127.0.0.1:{prosody.ComponentPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Xmpp:Domain"] = prosody.ComponentDomain,
+                ["Xmpp:Secret"] = prosody.ComponentSecret,
+                // litmus answers Digest challenges with a fresh cnonce (the transaction id) per authentication session.
+                ["WebDav:PromptsPerWindow"] = "1000",
+            },
+            cancellationToken: Cancellation);
+        await using var confirmer = await ConfirmingClient.StartAsync(prosody, User, Password, [], acceptAny: true, cancellationToken: Cancellation);
+        using var work = TemporaryDirectory.Create("litmus");
+
+        // The full JID: the node asks it by IQ (XEP-0070 section 4.2), and the confirming client answers.
+        await using var run = ExternalProcess.Start(
+            litmus,
+            [new Uri(node.PublicUrl, "dav/").AbsoluteUri, confirmer.FullJid, "transaction-litmus-1"],
+            new ExternalProcessOptions
+            {
+                Name = "litmus",
+                WorkingDirectory = work.Path,
+                Environment = new Dictionary<string, string?> { ["TESTS"] = "basic copymove props" },
+            });
+        await run.WaitForExitAsync(TimeSpan.FromMinutes(4), Cancellation);
+        var text = run.Output;
+        TestContext.Current.TestOutputHelper?.WriteLine(text);
+        var requests = await confirmer.StopAsync(Cancellation);
+
+        foreach (var suite in new[] { "basic", "copymove", "props" })
         {
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Path"] = directory });
-            builder.Services.AddEmbeddedStorage();
-            builder.Services.AddWebDav();
-            builder.Services.AddSingleton<IDavAuthenticator, BasicJidAuthenticator>();
-            await using var app = builder.Build();
-            app.MapWebDav();
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-
-            var start = new ProcessStartInfo(litmus, [address.TrimEnd('/') + "/dav/", User, "secret"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = directory,
-            };
-            start.Environment["TESTS"] = "basic copymove props";
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
-            var text = await output + await errors;
-            TestContext.Current.TestOutputHelper?.WriteLine(text);
-
-            foreach (var suite in new[] { "basic", "copymove", "props" })
-            {
-                var summary = SummaryPattern(suite).Match(text);
-                Assert.True(summary.Success, $"litmus printed no summary for '{suite}':\n{text}");
-                Assert.True(summary.Groups["run"].Value == summary.Groups["passed"].Value && summary.Groups["failed"].Value == "0",
-                    $"litmus '{suite}': {summary.Value}\n{text}");
-            }
-
-            await app.StopAsync(CancellationToken.None);
+            var summary = SummaryPattern(suite).Match(text);
+            Assert.True(summary.Success, $"litmus printed no summary for '{suite}':\n{text}\n{node.Process.Output}");
+            Assert.True(summary.Groups["run"].Value == summary.Groups["passed"].Value && summary.Groups["failed"].Value == "0",
+                $"litmus '{suite}': {summary.Value}\n{text}\n{node.Process.Output}");
         }
-        finally
+
+        // The confirmations really went over XMPP, by IQ to the full JID, for requests under the WebDAV path.
+        Assert.NotEmpty(requests);
+        Assert.All(requests, request =>
         {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary directory harms nothing.
-            }
-        }
+            Assert.Equal("iq", request.GetProperty("via").GetString());
+            Assert.Equal("confirmed", request.GetProperty("answer").GetString());
+            Assert.Contains("/dav/", request.GetProperty("url").GetString(), StringComparison.Ordinal);
+        });
     }
 
     // "<- summary for `basic': of 16 tests run: 16 passed, 0 failed. 100.0%"
     private static Regex SummaryPattern(string suite) =>
         new($@"summary for `{suite}': of (?<run>\d+) tests run: (?<passed>\d+) passed, (?<failed>\d+) failed");
-
-    /// <summary>Test stand-in for the XEP-0070 authenticator: Basic with the JID as user, any password, no XMPP.</summary>
-    private sealed class BasicJidAuthenticator : IDavAuthenticator
-    {
-        public async ValueTask<DavAuthentication> AuthenticateAsync(HttpContext context, Func<Jid, DavAccess> decide, CancellationToken cancellationToken)
-        {
-            if (AuthenticationHeaderValue.TryParse(context.Request.Headers.Authorization, out var header)
-                && string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) && header.Parameter is { } parameter)
-            {
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(parameter));
-                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0 && Jid.TryParse(decoded[..colon], out var jid))
-                {
-                    if (decide(jid) == DavAccess.Allowed)
-                    {
-                        return new DavAuthentication(jid);
-                    }
-
-                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    return DavAuthentication.ResponseWritten;
-                }
-            }
-
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"xmpp\"";
-            await context.Response.Body.FlushAsync(cancellationToken);
-            return DavAuthentication.ResponseWritten;
-        }
-    }
 }

@@ -24,6 +24,7 @@ public sealed class ConfirmingClient : IAsyncDisposable
 
     /// <param name="accept">Transaction ids to confirm.</param>
     /// <param name="denyOthers">Deny every other request (else leave it unanswered).</param>
+    /// <param name="acceptAny">Confirm every request (for a Digest client, whose cnonce is the transaction id).</param>
     /// <param name="replyOk">Answer message requests with a plain "OK" body, as a client without XEP-0070 would.</param>
     public static async Task<ConfirmingClient> StartAsync(
         IXmppTestServer server,
@@ -32,6 +33,7 @@ public sealed class ConfirmingClient : IAsyncDisposable
         IEnumerable<string> accept,
         bool denyOthers = false,
         bool replyOk = false,
+        bool acceptAny = false,
         string resource = "confirm",
         CancellationToken cancellationToken = default)
     {
@@ -50,6 +52,11 @@ public sealed class ConfirmingClient : IAsyncDisposable
         foreach (var id in accept)
         {
             arguments.AddRange(["--accept", id]);
+        }
+
+        if (acceptAny)
+        {
+            arguments.Add("--accept-any");
         }
 
         if (denyOthers)

@@ -77,32 +77,51 @@ public sealed class DigestTests
     }
 
     [Fact]
-    public async Task Digest_WithWrongResponse_IsChallengedAndNobodyIsPrompted()
+    public async Task Digest_HashedWithAnyPassword_IsConfirmedByItsCnonce()
+    {
+        // A generic Digest client hashes whatever the user typed; XEP-0070 section 4.1 makes the cnonce the
+        // transaction id, and that is what the user confirms over XMPP.
+        var harness = new DavAuthHarness();
+        var challenge = await harness.ChallengeAsync(Token);
+
+        var (result, _) = await harness.SendAsync(DavAuthHarness.Digest(FullJid, TransactionId, challenge, password: "whatever-was-typed"), Token);
+
+        Assert.True(result.IsAuthenticated);
+        var call = Assert.Single(harness.Confirmer.Calls);
+        Assert.Equal(TransactionId, call.TransactionId);
+    }
+
+    [Theory]
+    [InlineData("not-a-checksum")]
+    [InlineData("0123456789abcdef0123456789abcdeZ")]
+    [InlineData("0123456789abcdef0123456789abcde")]
+    public async Task Digest_WithMalformedResponse_IsChallengedAndNobodyIsPrompted(string response)
     {
         var harness = new DavAuthHarness();
         var challenge = await harness.ChallengeAsync(Token);
 
-        var (result, context) = await harness.SendAsync(DavAuthHarness.Digest(FullJid, TransactionId, challenge, password: "my-xmpp-password"), Token);
+        var (result, context) = await harness.SendAsync(DavAuthHarness.Digest(FullJid, TransactionId, challenge, response: response), Token);
 
         Assert.False(result.IsAuthenticated);
         Assert.Equal(StatusCodes.Status401Unauthorized, context.Response.StatusCode);
         Assert.False(DavAuthHarness.ReadChallenge(context).Stale);
-        Assert.Contains("response does not match", DavAuthHarness.Body(context), StringComparison.Ordinal);
+        Assert.Contains("not an MD5 checksum", DavAuthHarness.Body(context), StringComparison.Ordinal);
         Assert.Empty(harness.Decided);
         Assert.Empty(harness.Confirmer.Calls);
     }
 
     [Fact]
-    public async Task Digest_ForOtherMethod_IsChallengedAndNobodyIsPrompted()
+    public async Task Digest_PromptNamesTheMethodOfTheRequestItself()
     {
+        // Nothing secret is hashed (see Digest_HashedWithAnyPassword_IsConfirmedByItsCnonce), so the user is shown
+        // the method and URL of the request actually made, never what the header claims.
         var harness = new DavAuthHarness();
         var challenge = await harness.ChallengeAsync(Token);
         var context = DavAuthHarness.Request(DavAuthHarness.Digest(FullJid, TransactionId, challenge, method: "GET"), method: "DELETE");
 
-        var (_, _) = await harness.SendAsync(context, Token);
+        await harness.SendAsync(context, Token);
 
-        Assert.Equal(StatusCodes.Status401Unauthorized, context.Response.StatusCode);
-        Assert.Empty(harness.Confirmer.Calls);
+        Assert.Equal("DELETE", Assert.Single(harness.Confirmer.Calls).Method);
     }
 
     [Fact]
@@ -157,13 +176,13 @@ public sealed class DigestTests
     }
 
     [Fact]
-    public async Task Digest_WithStaleNonceAndWrongResponse_IsNotStale()
+    public async Task Digest_WithStaleNonceAndMalformedResponse_IsNotStale()
     {
         var harness = new DavAuthHarness();
         var challenge = await harness.ChallengeAsync(Token);
         harness.Clock.Advance(TimeSpan.FromMinutes(6));
 
-        var (_, context) = await harness.SendAsync(DavAuthHarness.Digest(FullJid, TransactionId, challenge, response: new string('0', 32)), Token);
+        var (_, context) = await harness.SendAsync(DavAuthHarness.Digest(FullJid, TransactionId, challenge, response: "stale-and-malformed"), Token);
 
         Assert.Equal(StatusCodes.Status401Unauthorized, context.Response.StatusCode);
         Assert.False(DavAuthHarness.ReadChallenge(context).Stale);

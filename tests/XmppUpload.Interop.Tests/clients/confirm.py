@@ -7,6 +7,7 @@ by message (to the bare JID):
 
   --accept ID      confirm requests whose transaction id is ID (repeatable): an IQ result, or a message that
                    mirrors the thread and the <confirm/> element (XEP-0070 section 4.2)
+  --accept-any     confirm every request (a Digest client's cnonce, the transaction id, is random)
   --deny-others    deny every other request: an IQ error, or a message of type error with the <confirm/>, both
                    with not-authorized; without it, other requests are left unanswered
   --reply-ok       answer message requests as a client that does not know XEP-0070 would: a plain "OK" body in
@@ -77,7 +78,7 @@ class Client(ClientXMPP):
             self.ready.set_exception(Failure(message))
 
     def _decide(self, transaction_id):
-        if transaction_id in self.accept:
+        if self.args.accept_any or transaction_id in self.accept:
             return 'confirmed'
         return 'denied' if self.args.deny_others else 'ignored'
 
@@ -178,6 +179,9 @@ def parse_args(argv):
     parser.add_argument('--max-seconds', type=float, default=None,
                         help='stop after this many seconds (default: run until SIGTERM)')
     parser.add_argument('--accept', action='append', metavar='ID', help='transaction id to confirm (repeatable)')
+    parser.add_argument('--accept-any', action='store_true',
+                        help='confirm every request (for clients such as litmus whose Digest cnonce, the transaction '
+                             'id, is random)')
     parser.add_argument('--deny-others', action='store_true', help='deny requests not accepted (default: ignore)')
     parser.add_argument('--reply-ok', action='store_true',
                         help='answer message requests with a plain "OK" (or "No") body instead of <confirm/>')
