@@ -34,7 +34,10 @@ public sealed partial class SqliteLedger
     private const string RemoveDeleted =
         "DELETE FROM slots WHERE state = 'deleted' AND id IN (SELECT value FROM json_each($ids))";
 
-    private const string SelectKnown = "SELECT id FROM slots WHERE id IN (SELECT value FROM json_each($ids))";
+    // Blobs belong to XEP-0363 slots (keyed by slot id) or to WebDAV files (dav_resources.blob_key); both are known.
+    private const string SelectKnown =
+        "SELECT id FROM slots WHERE id IN (SELECT value FROM json_each($ids)) "
+        + "UNION SELECT blob_key FROM dav_resources WHERE blob_key IN (SELECT value FROM json_each($ids))";
 
     public Task<int> ExpireStoredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
