@@ -59,4 +59,21 @@ public sealed class ComponentLinkInteropTests
         ["Xmpp:Domain"] = prosody.ComponentDomain,
         ["Xmpp:Secret"] = secret,
     };
+
+    [Fact(Timeout = 120_000)]
+    public async Task WebDavDisabled_IsNotAdvertised()
+    {
+        await using var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = Users }, Cancellation);
+        var settings = Settings(prosody, prosody.ComponentSecret);
+        settings["WebDav:Enabled"] = "false";
+        await using var node = await NodeProcess.StartAsync(settings, cancellationToken: Cancellation);
+
+        var disco = await new SlixmppClient(prosody, "alice", Users["alice"]) { CaFile = prosody.CaCertificatePath }.DiscoAsync(Cancellation);
+
+        Assert.True(disco.ExitCode == 0, disco.ToString());
+        var features = disco.Json.GetProperty("service").GetProperty("features").EnumerateArray().Select(f => f.GetString()).ToList();
+        Assert.Contains("urn:xmpp:http:upload:0", features);
+        Assert.DoesNotContain("http://www.xmpp.org/extensions/xep-0129.html#ns", features);
+        Assert.DoesNotContain("http://jabber.org/protocol/http-auth", features);
+    }
 }

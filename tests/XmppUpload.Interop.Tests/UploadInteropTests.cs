@@ -41,6 +41,10 @@ public abstract class UploadInteropTests<TFixture>(TFixture fixture)
         Assert.Contains($"{PurposeNamespace}#ephemeral", features);
         // Disabled in the fixture, so not advertised.
         Assert.DoesNotContain($"{PurposeNamespace}#permanent", features);
+        // WebDAV is enabled by default: XEP-0129 and the XEP-0070 it verifies requests with (issue: "when WebDAV is enabled").
+        Assert.Contains("http://www.xmpp.org/extensions/xep-0129.html#ns", features);
+        Assert.Contains("http://jabber.org/protocol/http-auth", features);
+        Assert.Contains("http://jabber.org/protocol/commands", features);
         // XEP-0363 section 4: max-file-size in the XEP-0128 form, in bytes.
         Assert.Equal(NodeFixture.MaxFileSize, service.GetProperty("max_file_size").GetInt64());
     }
