@@ -10,6 +10,7 @@ packages=(
   python3-slixmpp  # XMPP client library used by the interop client scripts
   go-sendxmpp      # real command-line XMPP client that sends files with HTTP upload
   litmus           # WebDAV (RFC 4918) conformance suite for the XEP-0129 endpoint
+  postgresql       # the cluster ledger; tests run private instances in temporary directories
   curl             # the benchmark scripts drive HTTP with it
   openssl          # self-signed certificates for the test servers
   ca-certificates
@@ -37,4 +38,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$created_policy" -eq 1 ]; then
     "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
   fi
+fi
+
+# Azurite (Azure Blob Storage) and s3rver (S3) from npm, into tests/.npm (not tracked by git).
+cd "$(dirname "$0")/.."
+if ! command -v npm >/dev/null 2>&1; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [ ! -x tests/.npm/node_modules/.bin/azurite-blob ] || [ ! -x tests/.npm/node_modules/.bin/s3rver ]; then
+  npm install --prefix tests/.npm --no-audit --no-fund --loglevel=error azurite@3.37.0 s3rver@3.7.1
 fi
