@@ -22,11 +22,17 @@ if (!HttpEndpointCheck.HasListener(builder.Configuration))
     return 2;
 }
 
+if (StorageProviders.Check(builder.Configuration) is { } storageProblem)
+{
+    await Console.Error.WriteLineAsync(storageProblem);
+    return 2;
+}
+
 builder.AddServiceDefaults();
 // Storage and the key loader work in StartingAsync, which the host runs for every service before any StartAsync:
 // the ledger is migrated, staged files are removed and the keys are loaded before the component link or Kestrel
 // take a request.
-builder.Services.AddEmbeddedStorage();
+builder.Services.AddConfiguredStorage(builder.Configuration);
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();

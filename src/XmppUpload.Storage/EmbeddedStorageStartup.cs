@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using XmppUpload.Storage.FileSystem;
+using XmppUpload.Core.Ports;
 using XmppUpload.Storage.Sqlite;
 
 namespace XmppUpload.Storage;
 
 /// <summary>
-/// Readies the embedded storage before the node takes requests: migrates the ledger, removes staged files a crash left
-/// behind and returns interrupted uploads to Pending.
+/// Readies the embedded storage before the node takes requests: migrates the ledger, removes staged writes a crash left
+/// behind in whichever blob store is configured (the file system, or an object store that replaced it), and returns
+/// interrupted uploads to Pending.
 /// </summary>
 /// <remarks>
 /// Runs in <see cref="StartingAsync"/>, which the host calls for every lifecycle service before any hosted service's
@@ -19,10 +20,10 @@ namespace XmppUpload.Storage;
 internal sealed class EmbeddedStorageStartup : IHostedLifecycleService
 {
     private readonly SqliteLedger _ledger;
-    private readonly FileSystemBlobStore _blobs;
+    private readonly IBlobStore _blobs;
     private readonly ILogger _logger;
 
-    public EmbeddedStorageStartup(SqliteLedger ledger, FileSystemBlobStore blobs, ILogger<EmbeddedStorageStartup> logger)
+    public EmbeddedStorageStartup(SqliteLedger ledger, IBlobStore blobs, ILogger<EmbeddedStorageStartup> logger)
     {
         _ledger = ledger;
         _blobs = blobs;
