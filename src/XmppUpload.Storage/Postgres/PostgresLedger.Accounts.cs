@@ -1,0 +1,324 @@
+using Npgsql;
+using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Slots;
+using XmppUpload.Storage.Sqlite;
+
+namespace XmppUpload.Storage.Postgres;
+
+// Accounts: the quota and rate-window decision of a slot request, and what users and operators see and do with one
+// account's files. "Served" is Slot.IsServable in SQL: stored, and expires_at null or after now; "open" is a pending
+// slot before its PUT deadline (Slot.TryBeginUpload refuses at the deadline) or an upload in progress.
+//
+// Why the account's row lock is enough: of everything a decision reads, only a granted request adds to an account's
+// usage or rate window, and every request takes the row lock before reading. PUT transitions move bytes between
+// reserved and stored, and deletions, expiries and lapses only free space, so a decision made under the lock can only
+// be too cautious, never let the account past its quota.
+public sealed partial class PostgresLedger
+{
+    /// <summary>
+    /// How long granted requests are remembered for the rate window (pruned by <see cref="RemoveLapsedReservationsAsync"/>);
+    /// a window longer than this counts only this much.
+    /// </summary>
+    internal static readonly TimeSpan RequestHistory = TimeSpan.FromDays(1);
+
+    private const string ServedStored = "state = 'stored' AND (expires_at IS NULL OR expires_at > @now)";
+
+    private const string OpenReservation = "((state = 'pending' AND put_deadline > @now) OR state = 'uploading')";
+
+    // The row exists from the first request on; DO NOTHING (not DO UPDATE) so that later requests write no new row version.
+    private const string LockAccount =
+        "INSERT INTO accounts (owner) VALUES (@owner) ON CONFLICT (owner) DO NOTHING; "
+        + "SELECT owner FROM accounts WHERE owner = @owner FOR UPDATE";
+
+    // One pass over the account's live rows of one bucket (index slots_owner_purpose_state).
+    private const string SelectBucketTotals =
+        "SELECT "
+        + "COALESCE(SUM(CASE WHEN " + ServedStored + " THEN size END), 0)::bigint, "
+        + "COALESCE(SUM(CASE WHEN " + OpenReservation + " THEN size END), 0)::bigint, "
+        + "MIN(CASE WHEN state = 'stored' AND expires_at > @now THEN expires_at END), "
+        + "MIN(CASE WHEN state = 'pending' AND put_deadline > @now THEN put_deadline END) "
+        + "FROM slots WHERE owner = @owner AND purpose = @purpose AND state IN ('pending', 'uploading', 'stored')";
+
+    private const string SelectOldestStored =
+        "SELECT id, size, COALESCE(stored_at, created_at) FROM slots "
+        + "WHERE owner = @owner AND purpose = @purpose AND " + ServedStored + " "
+        + "ORDER BY stored_at NULLS FIRST, created_at, id";
+
+    private const string SelectRequestWindow =
+        "SELECT COUNT(*)::integer, MIN(at) FROM slot_requests WHERE owner = @owner AND at > @since";
+
+    private const string SelectGlobalUsed =
+        "SELECT "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots WHERE " + ServedStored + ")::bigint + "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots WHERE state = 'pending' AND put_deadline > @now)::bigint + "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots WHERE state = 'uploading')::bigint";
+
+    private const string EvictStored =
+        "UPDATE slots SET state = 'deleted' WHERE id = @id AND owner = @owner AND state = 'stored'";
+
+    private const string InsertRequest = "INSERT INTO slot_requests (owner, at) VALUES (@owner, @at)";
+
+    private const string SelectUsage =
+        "SELECT purpose, "
+        + "COALESCE(SUM(CASE WHEN " + ServedStored + " THEN size END), 0)::bigint, "
+        + "COUNT(CASE WHEN " + ServedStored + " THEN 1 END)::integer, "
+        + "COALESCE(SUM(CASE WHEN " + OpenReservation + " THEN size END), 0)::bigint "
+        + "FROM slots WHERE owner = @owner AND state IN ('pending', 'uploading', 'stored') GROUP BY purpose";
+
+    private const string SelectFiles =
+        "SELECT " + SlotColumns + " FROM slots WHERE owner = @owner AND " + ServedStored + " "
+        + "ORDER BY stored_at DESC NULLS LAST, created_at DESC, id DESC";
+
+    private const string DeleteFile =
+        "UPDATE slots SET state = 'deleted' WHERE id = @id AND owner = @owner AND state = 'stored'";
+
+    private const string DeleteAccountSlots = "UPDATE slots SET state = 'deleted' WHERE owner = @owner RETURNING id";
+
+    private const string DeleteAccountRequests = "DELETE FROM slot_requests WHERE owner = @owner";
+
+    public Task<AccountDecision> ReserveSlotAsync(Slot slot, AccountLimits limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (limits.Bucket.Purpose != slot.Purpose)
+        {
+            throw new ArgumentException(
+                $"The slot is for the {slot.Purpose} bucket but the limits are the {limits.Bucket.Purpose} bucket's.",
+                nameof(limits));
+        }
+
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                // From here to the commit no other request for this account (on any node) reads or writes it; READ
+                // COMMITTED gives each statement below a snapshot taken after the lock, so it sees the previous holder's
+                // commit.
+                await LockAccountAsync(connection, transaction, slot.Owner, token);
+                if (limits.GlobalQuota is not null)
+                {
+                    await LockAsync(connection, transaction, PostgresLocks.GlobalQuota, token);
+                }
+
+                var snapshot = await ReadSnapshotAsync(connection, transaction, slot, limits, now, token);
+                var decision = AccountRules.Decide(snapshot, slot.Size, limits, now);
+                if (!decision.IsGranted)
+                {
+                    return decision;
+                }
+
+                foreach (var evicted in decision.Evict)
+                {
+                    await using var evict = Command(connection, transaction, EvictStored);
+                    evict.Parameters.AddWithValue("id", evicted);
+                    evict.Parameters.AddWithValue("owner", slot.Owner);
+                    await evict.ExecuteNonQueryAsync(token);
+                }
+
+                await InsertSlotAsync(connection, transaction, slot, token);
+
+                await using var request = Command(connection, transaction, InsertRequest);
+                request.Parameters.AddWithValue("owner", slot.Owner);
+                request.Parameters.AddWithValue("at", ToColumn(now));
+                await request.ExecuteNonQueryAsync(token);
+                return decision;
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<BucketUsage>> GetUsageAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectUsage);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("now", ToColumn(now));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var usage = new List<BucketUsage>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var bucket = new BucketUsage(
+                SlotStateNames.ParsePurpose(reader.GetString(0)),
+                reader.GetInt64(1),
+                reader.GetInt32(2),
+                reader.GetInt64(3));
+
+            // Rows that are neither served nor open (expired, lapsed, not yet swept) are nothing to the user.
+            if (bucket.StoredFiles > 0 || bucket.ReservedBytes > 0)
+            {
+                usage.Add(bucket);
+            }
+        }
+
+        usage.Sort((a, b) => a.Purpose.CompareTo(b.Purpose));
+        return usage;
+    }
+
+    public async Task<IReadOnlyList<Slot>> ListFilesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectFiles);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("now", ToColumn(now));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<Slot>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files.Add(ReadSlot(reader));
+        }
+
+        return files;
+    }
+
+    public Task<bool> DeleteFileAsync(string owner, string slotId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(slotId);
+
+        // The owner is part of the condition, so another account's id is "no such file", never a deletion.
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await using var command = Command(connection, transaction, DeleteFile);
+                command.Parameters.AddWithValue("id", slotId);
+                command.Parameters.AddWithValue("owner", owner);
+                return await command.ExecuteNonQueryAsync(token) == 1;
+            },
+            cancellationToken);
+    }
+
+    /// <remarks>
+    /// One transaction for the whole account, holding its row lock, so a purge is all or nothing and no slot request
+    /// of the account is granted halfway through it (an operator's command, not a request path).
+    /// </remarks>
+    public Task<IReadOnlyList<string>> DeleteAccountAsync(string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync<IReadOnlyList<string>>(
+            async (connection, transaction, token) =>
+            {
+                await LockAccountAsync(connection, transaction, owner, token);
+
+                // Rows already Deleted are returned too: their blobs may not be gone yet, and a purge removes everything.
+                var ids = new List<string>();
+                await using (var command = Command(connection, transaction, DeleteAccountSlots))
+                {
+                    command.Parameters.AddWithValue("owner", owner);
+                    await using var reader = await command.ExecuteReaderAsync(token);
+                    while (await reader.ReadAsync(token))
+                    {
+                        ids.Add(reader.GetString(0));
+                    }
+                }
+
+                await using (var command = Command(connection, transaction, DeleteAccountRequests))
+                {
+                    command.Parameters.AddWithValue("owner", owner);
+                    await command.ExecuteNonQueryAsync(token);
+                }
+
+                return ids;
+            },
+            cancellationToken);
+    }
+
+    private static async Task LockAccountAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string owner,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, LockAccount);
+        command.Parameters.AddWithValue("owner", owner);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<AccountSnapshot> ReadSnapshotAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Slot slot,
+        AccountLimits limits,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var purpose = PurposeNames.ElementName(slot.Purpose);
+        var nowColumn = ToColumn(now);
+
+        long stored, reserved;
+        DateTimeOffset? nextExpiry, nextLapse;
+        await using (var command = Command(connection, transaction, SelectBucketTotals))
+        {
+            command.Parameters.AddWithValue("owner", slot.Owner);
+            command.Parameters.AddWithValue("purpose", purpose);
+            command.Parameters.AddWithValue("now", nowColumn);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            stored = reader.GetInt64(0);
+            reserved = reader.GetInt64(1);
+            nextExpiry = reader.IsDBNull(2) ? null : FromColumn(reader.GetInt64(2));
+            nextLapse = reader.IsDBNull(3) ? null : FromColumn(reader.GetInt64(3));
+        }
+
+        var oldest = await ReadEvictionCandidatesAsync(connection, transaction, slot, limits, stored + reserved, nowColumn, cancellationToken);
+
+        int requests;
+        DateTimeOffset? oldestRequest;
+        await using (var command = Command(connection, transaction, SelectRequestWindow))
+        {
+            command.Parameters.AddWithValue("owner", slot.Owner);
+            command.Parameters.AddWithValue("since", ToColumn(now - limits.Window));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            requests = reader.GetInt32(0);
+            oldestRequest = reader.IsDBNull(1) ? null : FromColumn(reader.GetInt64(1));
+        }
+
+        // The global sum scans every live row; it is read only when an operator set a global quota.
+        var globalUsed = 0L;
+        if (limits.GlobalQuota is not null)
+        {
+            await using var command = Command(connection, transaction, SelectGlobalUsed);
+            command.Parameters.AddWithValue("now", nowColumn);
+            globalUsed = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return new AccountSnapshot(stored, reserved, oldest, nextExpiry, nextLapse, requests, oldestRequest, globalUsed);
+    }
+
+    /// <summary>
+    /// The bucket's served files, oldest first, but only as many as eviction could need (see the SQLite ledger's
+    /// method of the same name; <see cref="AccountRules.Decide"/> evicts in this order and stops at the same point).
+    /// </summary>
+    private static async Task<IReadOnlyList<StoredFileRef>> ReadEvictionCandidatesAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Slot slot,
+        AccountLimits limits,
+        long used,
+        long nowColumn,
+        CancellationToken cancellationToken)
+    {
+        var bucket = limits.Bucket;
+        var excess = used + slot.Size - bucket.Quota;
+        if (bucket.OverQuota != OverQuotaRule.EvictOldest || excess <= 0 || slot.Size > bucket.Quota)
+        {
+            return [];
+        }
+
+        await using var command = Command(connection, transaction, SelectOldestStored);
+        command.Parameters.AddWithValue("owner", slot.Owner);
+        command.Parameters.AddWithValue("purpose", PurposeNames.ElementName(slot.Purpose));
+        command.Parameters.AddWithValue("now", nowColumn);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<StoredFileRef>();
+        var freed = 0L;
+        while (freed < excess && await reader.ReadAsync(cancellationToken))
+        {
+            var file = new StoredFileRef(reader.GetString(0), reader.GetInt64(1), FromColumn(reader.GetInt64(2)));
+            files.Add(file);
+            freed += file.Size;
+        }
+
+        return files;
+    }
+}

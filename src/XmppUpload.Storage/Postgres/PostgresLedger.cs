@@ -1,0 +1,457 @@
+using System.Data;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Ports;
+using XmppUpload.Core.Slots;
+using XmppUpload.Core.Tokens;
+using XmppUpload.Storage.Sqlite;
+
+namespace XmppUpload.Storage.Postgres;
+
+/// <summary>
+/// The cluster ledger: slots, accounts and signing keys in one PostgreSQL database shared by every node. Every state
+/// change is one READ COMMITTED transaction that locks what it decides on (the account's row for a slot request, the
+/// slot's row for a transition), applies the rule of <see cref="AccountRules"/> or <see cref="Slot"/> and writes the
+/// result, so that the rules stay in Core and each change is atomic across connections and nodes. Sweeper batches
+/// claim rows with <c>FOR UPDATE SKIP LOCKED</c>. Safe for concurrent use; one <see cref="NpgsqlDataSource"/> (one
+/// connection pool) per instance; the schema is migrated on first use (or by <see cref="MigrateAsync"/>).
+/// </summary>
+public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedger, ISigningKeyStore, IDisposable, IAsyncDisposable
+{
+    // Key ids travel in the token between dots: lower-case base32 has no dot and reads well in logs.
+    private const string KeyIdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    private const int KeyIdLength = 8;
+
+    private const string SlotColumns =
+        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at";
+
+    private const string SelectSlotById = "SELECT " + SlotColumns + " FROM slots WHERE id = @id";
+
+    private const string SelectSlotForUpdate = "SELECT " + SlotColumns + " FROM slots WHERE id = @id FOR UPDATE";
+
+    // A node that died leaves its uploads Uploading; at its restart it takes back only its own (see NodeId).
+    private const string SelectInterrupted =
+        "SELECT " + SlotColumns + " FROM slots WHERE state = 'uploading' AND (upload_node = @node OR upload_node IS NULL) FOR UPDATE";
+
+    private const string InsertSlot =
+        "INSERT INTO slots (" + SlotColumns + ", upload_node) VALUES "
+        + "(@id, @owner, @file_name, @size, @content_type, @purpose, @created_at, @put_deadline, @expires_at, @state, @stored_at, @upload_node)";
+
+    private const string UpdateSlotState =
+        "UPDATE slots SET state = @state, stored_at = @stored_at, upload_node = @upload_node WHERE id = @id";
+
+    private const string SelectKeys = "SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC";
+
+    private const string InsertKey = "INSERT INTO signing_keys (id, secret, created_at) VALUES (@id, @secret, @created_at)";
+
+    private const string AdvisoryLock = "SELECT pg_advisory_xact_lock(@key)";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _nodeId;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _migrationGate = new(1, 1);
+    private volatile bool _migrated;
+    private int _disposed;
+
+    public PostgresLedger(IOptions<PostgresLedgerOptions> options, TimeProvider time, ILogger<PostgresLedger> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        var value = options.Value;
+        if (string.IsNullOrWhiteSpace(value.ConnectionString))
+        {
+            throw new ArgumentException("The PostgreSQL ledger needs ConnectionStrings:Ledger.", nameof(options));
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(value.ConnectionString);
+        DataSourceName = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        _dataSource = new NpgsqlDataSourceBuilder(value.ConnectionString) { Name = "ledger" }.Build();
+        _nodeId = value.NodeId;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Host, port and database, for messages (never the password).</summary>
+    public string DataSourceName { get; }
+
+    /// <summary>
+    /// Brings the schema to the version this build knows, in one transaction holding an advisory lock, so that nodes
+    /// starting at once apply each migration once and wait for each other. Idempotent; refuses a database written by a
+    /// newer build. Returns the schema version.
+    /// </summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (_migrated)
+        {
+            return PostgresSchema.LatestVersion;
+        }
+
+        await _migrationGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_migrated)
+            {
+                return PostgresSchema.LatestVersion;
+            }
+
+            var applied = new List<int>();
+            await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken))
+            {
+                await LockAsync(connection, transaction, PostgresLocks.Migration, cancellationToken);
+                await ExecuteAsync(connection, transaction, PostgresSchema.CreateVersionTable, cancellationToken);
+                await using (var select = Command(connection, transaction, PostgresSchema.SelectVersion))
+                {
+                    var version = (int)(await select.ExecuteScalarAsync(cancellationToken))!;
+                    if (version > PostgresSchema.LatestVersion)
+                    {
+                        throw new InvalidOperationException(
+                            $"The ledger {DataSourceName} has schema version {version}, newer than the {PostgresSchema.LatestVersion} this build knows: run the newer build on every node, or restore a backup made by this one.");
+                    }
+
+                    foreach (var migration in PostgresSchema.Migrations)
+                    {
+                        if (migration.Version <= version)
+                        {
+                            continue;
+                        }
+
+                        await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+                        await using var record = Command(connection, transaction, PostgresSchema.InsertVersion);
+                        record.Parameters.AddWithValue("version", migration.Version);
+                        await record.ExecuteNonQueryAsync(cancellationToken);
+                        applied.Add(migration.Version);
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            foreach (var version in applied)
+            {
+                PostgresLog.MigrationApplied(_logger, DataSourceName, version);
+            }
+
+            _migrated = true;
+            return PostgresSchema.LatestVersion;
+        }
+        finally
+        {
+            _migrationGate.Release();
+        }
+    }
+
+    public async Task CreateSlotAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await InsertSlotAsync(connection, transaction, slot, token);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    public async Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectSlotById);
+        command.Parameters.AddWithValue("id", slotId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadSlot(reader) : null;
+    }
+
+    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, BeginUploadResult.NotFound, slot => slot.TryBeginUpload(now), cancellationToken);
+
+    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now), cancellationToken);
+
+    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(), cancellationToken);
+
+    /// <remarks>
+    /// Only this node's uploads (<see cref="PostgresLedgerOptions.NodeId"/>): the other nodes' are still streaming, and
+    /// returning them to Pending would make their completion fail.
+    /// </remarks>
+    public async Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken)
+    {
+        var count = await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                var interrupted = new List<Slot>();
+                await using (var command = Command(connection, transaction, SelectInterrupted))
+                {
+                    command.Parameters.AddWithValue("node", _nodeId);
+                    await using var reader = await command.ExecuteReaderAsync(token);
+                    while (await reader.ReadAsync(token))
+                    {
+                        interrupted.Add(ReadSlot(reader));
+                    }
+                }
+
+                // The same rule as a failed PUT: Slot.TryAbort, applied to each row, so Core stays the one place it lives.
+                var reset = 0;
+                foreach (var slot in interrupted)
+                {
+                    if (slot.TryAbort())
+                    {
+                        await UpdateStateAsync(connection, transaction, slot, token);
+                        reset++;
+                    }
+                }
+
+                return reset;
+            },
+            cancellationToken);
+
+        if (count > 0)
+        {
+            PostgresLog.InterruptedUploadsReset(_logger, count);
+        }
+
+        return count;
+    }
+
+    public async Task<IReadOnlyList<SigningKey>> GetOrCreateKeysAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+
+        // The common case reads only, without taking the lock.
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            var existing = await ReadKeysAsync(connection, null, cancellationToken);
+            if (existing.Count > 0)
+            {
+                return existing;
+            }
+        }
+
+        var (keys, created) = await WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                // Nodes starting at once queue here; those after the first see its key and create none.
+                await LockAsync(connection, transaction, PostgresLocks.SigningKeys, token);
+                var existing = await ReadKeysAsync(connection, transaction, token);
+                if (existing.Count > 0)
+                {
+                    return (existing, (SigningKey?)null);
+                }
+
+                var key = new SigningKey(
+                    RandomNumberGenerator.GetString(KeyIdAlphabet, KeyIdLength),
+                    RandomNumberGenerator.GetBytes(SigningKey.SecretLength),
+                    FromColumn(ToColumn(time.GetUtcNow())));
+                await using var command = Command(connection, transaction, InsertKey);
+                command.Parameters.AddWithValue("id", key.Id);
+                command.Parameters.AddWithValue("secret", key.Secret);
+                command.Parameters.AddWithValue("created_at", ToColumn(key.CreatedAt));
+                await command.ExecuteNonQueryAsync(token);
+                return ((IReadOnlyList<SigningKey>)[key], key);
+            },
+            cancellationToken);
+
+        if (created is not null)
+        {
+            PostgresLog.SigningKeyCreated(_logger, created.Id);
+        }
+
+        return keys;
+    }
+
+    /// <summary>Closes the pooled connections.</summary>
+    public void Dispose()
+    {
+        // The container disposes this once per registration that hands it out.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _dataSource.Dispose();
+        _migrationGate.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _dataSource.DisposeAsync();
+        _migrationGate.Dispose();
+    }
+
+    private Task<T> ChangeSlotAsync<T>(string slotId, T notFound, Func<Slot, T> rule, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                // The row lock makes concurrent PUTs of one slot (on any node) take turns: exactly one sees Pending.
+                Slot? slot;
+                await using (var command = Command(connection, transaction, SelectSlotForUpdate))
+                {
+                    command.Parameters.AddWithValue("id", slotId);
+                    await using var reader = await command.ExecuteReaderAsync(token);
+                    slot = await reader.ReadAsync(token) ? ReadSlot(reader) : null;
+                }
+
+                if (slot is null)
+                {
+                    return notFound;
+                }
+
+                var state = slot.State;
+                var storedAt = slot.StoredAt;
+                var result = rule(slot);
+                if (slot.State != state || slot.StoredAt != storedAt)
+                {
+                    await UpdateStateAsync(connection, transaction, slot, token);
+                }
+
+                return result;
+            },
+            cancellationToken);
+    }
+
+    private async Task<T> WriteAsync<T>(
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var result = await work(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken);
+        }
+
+        return await _dataSource.OpenConnectionAsync(cancellationToken);
+    }
+
+    private static Slot ReadSlot(NpgsqlDataReader reader)
+    {
+        var template = new Slot
+        {
+            Id = reader.GetString(0),
+            Owner = reader.GetString(1),
+            FileName = reader.GetString(2),
+            Size = reader.GetInt64(3),
+            ContentType = reader.IsDBNull(4) ? null : reader.GetString(4),
+            Purpose = SlotStateNames.ParsePurpose(reader.GetString(5)),
+            CreatedAt = FromColumn(reader.GetInt64(6)),
+            PutDeadline = FromColumn(reader.GetInt64(7)),
+            ExpiresAt = reader.IsDBNull(8) ? null : FromColumn(reader.GetInt64(8)),
+        };
+        return Slot.Restore(
+            template,
+            SlotStateNames.ParseState(reader.GetString(9)),
+            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)));
+    }
+
+    private async Task InsertSlotAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Slot slot,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, InsertSlot);
+        command.Parameters.AddWithValue("id", slot.Id);
+        command.Parameters.AddWithValue("owner", slot.Owner);
+        command.Parameters.AddWithValue("file_name", slot.FileName);
+        command.Parameters.AddWithValue("size", slot.Size);
+        command.Parameters.AddWithValue("content_type", NpgsqlTypes.NpgsqlDbType.Text, (object?)slot.ContentType ?? DBNull.Value);
+        command.Parameters.AddWithValue("purpose", PurposeNames.ElementName(slot.Purpose));
+        command.Parameters.AddWithValue("created_at", ToColumn(slot.CreatedAt));
+        command.Parameters.AddWithValue("put_deadline", ToColumn(slot.PutDeadline));
+        command.Parameters.AddWithValue("expires_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.ExpiresAt));
+        command.Parameters.AddWithValue("state", SlotStateNames.Name(slot.State));
+        command.Parameters.AddWithValue("stored_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.StoredAt));
+        command.Parameters.AddWithValue("upload_node", NpgsqlTypes.NpgsqlDbType.Text, UploadNode(slot));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task UpdateStateAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Slot slot,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, UpdateSlotState);
+        command.Parameters.AddWithValue("id", slot.Id);
+        command.Parameters.AddWithValue("state", SlotStateNames.Name(slot.State));
+        command.Parameters.AddWithValue("stored_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.StoredAt));
+        command.Parameters.AddWithValue("upload_node", NpgsqlTypes.NpgsqlDbType.Text, UploadNode(slot));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private object UploadNode(Slot slot) => slot.State == SlotState.Uploading ? _nodeId : DBNull.Value;
+
+    private static async Task<IReadOnlyList<SigningKey>> ReadKeysAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, SelectKeys);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<SigningKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new SigningKey(reader.GetString(0), reader.GetFieldValue<byte[]>(1), FromColumn(reader.GetInt64(2))));
+        }
+
+        return keys;
+    }
+
+    private static async Task LockAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        long key,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, AdvisoryLock);
+        command.Parameters.AddWithValue("key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        string sql,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    // Unix milliseconds, UTC, as in the SQLite ledger. Finer ticks are dropped (rounding down, so an expiry never moves later).
+    private static long ToColumn(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    private static object ToColumn(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
+
+    private static DateTimeOffset FromColumn(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+}

@@ -1,0 +1,20 @@
+namespace XmppUpload.Storage.Postgres;
+
+/// <summary>
+/// The keys of the transaction-scoped advisory locks (<c>pg_advisory_xact_lock</c>) the PostgreSQL ledger takes. All
+/// share the high 32 bits 0x58555044 ("XUPD") so that they stay apart from other applications' locks in one database.
+/// </summary>
+internal static class PostgresLocks
+{
+    /// <summary>Held while the schema version is read and migrations are applied: nodes starting at once take turns.</summary>
+    public const long Migration = 0x58555044_00000001;
+
+    /// <summary>Held while the first signing key is created: nodes starting at once create one key, not one each.</summary>
+    public const long SigningKeys = 0x58555044_00000002;
+
+    /// <summary>
+    /// Held by slot requests while a global quota is configured: the global sum spans every account, so those requests
+    /// are serialised across the cluster (per-account row locks alone would let two accounts overshoot it together).
+    /// </summary>
+    public const long GlobalQuota = 0x58555044_00000003;
+}

@@ -1,0 +1,110 @@
+namespace XmppUpload.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL ledger's schema as an ordered list of migrations. <c>schema_migrations</c> holds one row per applied
+/// version; a migration is never edited once released, a change is a new entry at the end.
+/// </summary>
+/// <remarks>
+/// Times are <c>bigint</c> Unix milliseconds (UTC), as in the SQLite ledger: both ledgers round a time down to the same
+/// millisecond, so a slot reads back identical whichever ledger holds it, and deadlines compare as plain numbers in the
+/// indexes. Purposes and states are their lower-case names. Text compared by range (WebDAV paths) uses the "C"
+/// collation, so a subtree is a byte range whatever the database's default collation is.
+/// </remarks>
+internal static class PostgresSchema
+{
+    /// <summary>Created before any migration is read, inside the migration lock.</summary>
+    public const string CreateVersionTable =
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        + "version integer NOT NULL PRIMARY KEY, "
+        + "applied_at timestamptz NOT NULL DEFAULT now())";
+
+    public const string SelectVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+    public const string InsertVersion = "INSERT INTO schema_migrations (version) VALUES (@version)";
+
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        // accounts has one row per owner that ever requested a slot: the row a slot request locks (SELECT ... FOR
+        // UPDATE) so that the quota and rate-window decision of one account is serialised across every node.
+        // slots.claimed_until is the sweeper's lease on a Deleted row between ClaimDeleted and RemoveDeleted, so that
+        // two nodes do not delete the same blobs. slots.upload_node is the node streaming an Uploading slot, so that a
+        // restarting node returns only its own interrupted uploads to Pending.
+        new(1, """
+            CREATE TABLE accounts (
+                owner text NOT NULL PRIMARY KEY
+            );
+
+            CREATE TABLE slots (
+                id            text    NOT NULL PRIMARY KEY,
+                owner         text    NOT NULL,
+                file_name     text    NOT NULL,
+                size          bigint  NOT NULL CHECK (size >= 0),
+                content_type  text,
+                purpose       text    NOT NULL CHECK (purpose IN ('message', 'profile', 'ephemeral', 'permanent')),
+                created_at    bigint  NOT NULL,
+                put_deadline  bigint  NOT NULL,
+                expires_at    bigint,
+                state         text    NOT NULL CHECK (state IN ('pending', 'uploading', 'stored', 'deleted')),
+                stored_at     bigint,
+                upload_node   text,
+                claimed_until bigint
+            );
+
+            CREATE INDEX slots_owner_purpose_state ON slots (owner, purpose, state);
+            CREATE INDEX slots_state_put_deadline ON slots (state, put_deadline);
+            CREATE INDEX slots_state_expires_at ON slots (state, expires_at, size);
+
+            CREATE TABLE slot_requests (
+                id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                owner text   NOT NULL,
+                at    bigint NOT NULL
+            );
+
+            CREATE INDEX slot_requests_owner_at ON slot_requests (owner, at);
+            CREATE INDEX slot_requests_at ON slot_requests (at);
+
+            CREATE TABLE signing_keys (
+                id         text   NOT NULL PRIMARY KEY,
+                secret     bytea  NOT NULL,
+                created_at bigint NOT NULL
+            );
+
+            CREATE TABLE dav_resources (
+                path          text COLLATE "C" NOT NULL PRIMARY KEY,
+                parent        text COLLATE "C" NOT NULL,
+                is_collection boolean NOT NULL,
+                owner         text    NOT NULL,
+                size          bigint  NOT NULL CHECK (size >= 0),
+                content_type  text,
+                etag          text    NOT NULL,
+                created_at    bigint  NOT NULL,
+                modified_at   bigint  NOT NULL,
+                blob_key      text,
+                jidlist_set   boolean NOT NULL DEFAULT false
+            );
+
+            CREATE INDEX dav_resources_parent ON dav_resources (parent);
+            CREATE INDEX dav_resources_owner ON dav_resources (owner, is_collection, size);
+            CREATE INDEX dav_resources_blob_key ON dav_resources (blob_key);
+
+            CREATE TABLE dav_properties (
+                path  text COLLATE "C" NOT NULL REFERENCES dav_resources (path) ON UPDATE CASCADE ON DELETE CASCADE,
+                ns    text NOT NULL,
+                name  text NOT NULL,
+                value text NOT NULL,
+                PRIMARY KEY (path, ns, name)
+            );
+
+            CREATE TABLE dav_jidlist (
+                path text COLLATE "C" NOT NULL REFERENCES dav_resources (path) ON UPDATE CASCADE ON DELETE CASCADE,
+                jid  text NOT NULL,
+                PRIMARY KEY (path, jid)
+            );
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>One step of the schema: <see cref="Sql"/> takes the database from <see cref="Version"/> - 1 to <see cref="Version"/>.</summary>
+    internal readonly record struct Migration(int Version, string Sql);
+}
