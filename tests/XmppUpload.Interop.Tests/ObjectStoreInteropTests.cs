@@ -3,7 +3,7 @@ using XmppUpload.Testing;
 
 namespace XmppUpload.Interop.Tests;
 
-/// <summary>The node with an object store instead of the file system, used by a real client through a real Prosody.</summary>
+/// <summary>The node on cluster storage (PostgreSQL, an object store) instead of its embedded defaults, used by a real client through a real Prosody.</summary>
 public sealed class ObjectStoreInteropTests
 {
     private static readonly Dictionary<string, string> Users = new() { ["alice"] = "alice-password" };
@@ -54,5 +54,55 @@ public sealed class ObjectStoreInteropTests
             cancellationToken: Cancellation));
 
         Assert.Contains("BlobStore:Provider 'Floppy' is not a blob store", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task PostgresLedgerAndS3_SlotsAndUploadsWork_AndTheLedgerHoldsThem()
+    {
+        await using var postgres = await PostgresServer.StartAsync(Cancellation);
+        var database = await postgres.CreateDatabaseAsync(Cancellation);
+        await using var s3 = await S3rverServer.StartAsync(cancellationToken: Cancellation);
+        await using var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = Users }, Cancellation);
+        await using var node = await NodeProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Xmpp:Server"] = $"127.0.0.1:{prosody.ComponentPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Xmpp:Domain"] = prosody.ComponentDomain,
+                ["Xmpp:Secret"] = prosody.ComponentSecret,
+                ["Ledger:Provider"] = "Postgres",
+                ["ConnectionStrings:Ledger"] = postgres.ConnectionString(database),
+                ["WebDav:Enabled"] = "false",
+                ["BlobStore:Provider"] = "S3",
+                ["BlobStore:S3:ServiceUrl"] = s3.ServiceUrl,
+                ["BlobStore:S3:Bucket"] = s3.Bucket,
+                ["BlobStore:S3:AccessKey"] = S3rverServer.AccessKey,
+                ["BlobStore:S3:SecretKey"] = S3rverServer.SecretKey,
+            },
+            cancellationToken: Cancellation);
+        using var files = TemporaryDirectory.Create("interop-postgres");
+        var path = files.Combine("note.txt");
+        await File.WriteAllTextAsync(path, "kept in PostgreSQL and S3", Cancellation);
+
+        var upload = await new SlixmppClient(prosody, "alice", Users["alice"]) { CaFile = prosody.CaCertificatePath }.UploadAsync(
+            new SlixmppUpload { FilePath = path, ContentType = "text/plain" }, cancellationToken: Cancellation);
+
+        Assert.True(upload.ExitCode == 0, $"{upload}\n{node.Process.Output}");
+        Assert.True(upload.Json.GetProperty("bytes_equal").GetBoolean(), upload.ToString());
+        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString(database));
+        await connection.OpenAsync(Cancellation);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM slots WHERE owner = 'alice@localhost' AND state = 'stored'", connection);
+        Assert.Equal(1L, await command.ExecuteScalarAsync(Cancellation));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PostgresLedgerWithWebDav_StopsTheNodeWithOneLine()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => NodeProcess.StartAsync(
+            new Dictionary<string, string> { ["Xmpp:Secret"] = "x", ["Ledger:Provider"] = "Postgres", ["ConnectionStrings:Ledger"] = "Host=127.0.0.1" },
+            TimeSpan.FromSeconds(60),
+            waitForComponent: false,
+            cancellationToken: Cancellation));
+
+        Assert.Contains("Ledger:Provider=Postgres does not serve WebDAV yet", failure.Message, StringComparison.Ordinal);
     }
 }

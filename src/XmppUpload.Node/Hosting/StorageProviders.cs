@@ -1,30 +1,57 @@
 using XmppUpload.Storage;
+using XmppUpload.Storage.Postgres;
 using XmppUpload.Storage.S3;
 
 namespace XmppUpload.Node.Hosting;
 
 /// <summary>
-/// Chooses the blob store from <c>BlobStore:Provider</c>: <c>FileSystem</c> (the default, under <c>Storage:Path</c>) for
-/// one node, <c>S3</c> or <c>AzureBlob</c> for a cluster. The SQLite ledger stays under <c>Storage:Path</c>.
+/// Chooses the ledger from <c>Ledger:Provider</c> (<c>Sqlite</c> under <c>Storage:Path</c>, the default, or
+/// <c>Postgres</c> from <c>ConnectionStrings:Ledger</c>, shared by a cluster) and the blob store from
+/// <c>BlobStore:Provider</c> (<c>FileSystem</c> under <c>Storage:Path</c>, the default, or <c>S3</c>).
 /// </summary>
 internal static class StorageProviders
 {
     public const string BlobStoreKey = "BlobStore:Provider";
 
+    public const string LedgerKey = "Ledger:Provider";
+
     private static readonly string[] BlobStores = ["FileSystem", "S3"];
 
-    /// <summary>One line naming the key when the configured provider is unknown, else <c>null</c>.</summary>
+    private static readonly string[] Ledgers = ["Sqlite", "Postgres"];
+
+    /// <summary>One line naming the key when the configured providers cannot be used, else <c>null</c>.</summary>
     public static string? Check(IConfiguration configuration)
     {
-        var provider = configuration[BlobStoreKey];
-        return provider is null || BlobStores.Contains(provider, StringComparer.OrdinalIgnoreCase)
-            ? null
-            : $"{BlobStoreKey} '{provider}' is not a blob store: use {string.Join(" or ", BlobStores)}.";
+        var blobStore = configuration[BlobStoreKey];
+        if (blobStore is not null && !BlobStores.Contains(blobStore, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"{BlobStoreKey} '{blobStore}' is not a blob store: use {string.Join(" or ", BlobStores)}.";
+        }
+
+        var ledger = configuration[LedgerKey];
+        if (ledger is not null && !Ledgers.Contains(ledger, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"{LedgerKey} '{ledger}' is not a ledger: use {string.Join(" or ", Ledgers)}.";
+        }
+
+        // The WebDAV tree has no PostgreSQL store yet; on a node-local SQLite file it would differ from node to node.
+        if (IsPostgres(configuration) && configuration.GetValue("WebDav:Enabled", true))
+        {
+            return $"{LedgerKey}=Postgres does not serve WebDAV yet: set WebDav:Enabled=false (environment variable WebDav__Enabled).";
+        }
+
+        return null;
     }
 
     public static IServiceCollection AddConfiguredStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEmbeddedStorage();
+        if (IsPostgres(configuration))
+        {
+            // Replaces the SQLite ledger's registrations; its start-up step migrates before anything else starts.
+            services.AddPostgresLedger();
+        }
+
         if (string.Equals(configuration[BlobStoreKey], "S3", StringComparison.OrdinalIgnoreCase))
         {
             // Replaces the file-system store; the start-up step then cleans the object store's stale staged uploads.
@@ -33,4 +60,7 @@ internal static class StorageProviders
 
         return services;
     }
+
+    private static bool IsPostgres(IConfiguration configuration) =>
+        string.Equals(configuration[LedgerKey], "Postgres", StringComparison.OrdinalIgnoreCase);
 }
