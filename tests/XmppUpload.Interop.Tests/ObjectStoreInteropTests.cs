@@ -105,4 +105,34 @@ public sealed class ObjectStoreInteropTests
 
         Assert.Contains("Ledger:Provider=Postgres does not serve WebDAV yet", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 180_000)]
+    public async Task AzureBlob_UploadThroughTheNode_IsServedBackFromAzurite()
+    {
+        await using var azurite = await AzuriteServer.StartAsync(Cancellation);
+        await using var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = Users }, Cancellation);
+        await using var node = await NodeProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Xmpp:Server"] = $"127.0.0.1:{prosody.ComponentPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Xmpp:Domain"] = prosody.ComponentDomain,
+                ["Xmpp:Secret"] = prosody.ComponentSecret,
+                ["BlobStore:Provider"] = "AzureBlob",
+                ["ConnectionStrings:BlobStore"] = azurite.ConnectionString,
+                ["BlobStore:Container"] = "interop",
+            },
+            cancellationToken: Cancellation);
+        using var files = TemporaryDirectory.Create("interop-azure");
+        var path = files.Combine("photo.jpg");
+        var content = new byte[5 * 1024 * 1024 + 3];
+        Random.Shared.NextBytes(content);
+        await File.WriteAllBytesAsync(path, content, Cancellation);
+
+        var upload = await new SlixmppClient(prosody, "alice", Users["alice"]) { CaFile = prosody.CaCertificatePath }.UploadAsync(
+            new SlixmppUpload { FilePath = path, ContentType = "image/jpeg" }, cancellationToken: Cancellation);
+
+        Assert.True(upload.ExitCode == 0, $"{upload}\n{node.Process.Output}");
+        Assert.True(upload.Json.GetProperty("bytes_equal").GetBoolean(), upload.ToString());
+        Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "blobs")) && Directory.EnumerateFiles(Path.Combine(node.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Any());
+    }
 }

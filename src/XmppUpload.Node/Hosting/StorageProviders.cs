@@ -1,4 +1,5 @@
 using XmppUpload.Storage;
+using XmppUpload.Storage.AzureBlob;
 using XmppUpload.Storage.Postgres;
 using XmppUpload.Storage.S3;
 
@@ -7,7 +8,7 @@ namespace XmppUpload.Node.Hosting;
 /// <summary>
 /// Chooses the ledger from <c>Ledger:Provider</c> (<c>Sqlite</c> under <c>Storage:Path</c>, the default, or
 /// <c>Postgres</c> from <c>ConnectionStrings:Ledger</c>, shared by a cluster) and the blob store from
-/// <c>BlobStore:Provider</c> (<c>FileSystem</c> under <c>Storage:Path</c>, the default, or <c>S3</c>).
+/// <c>BlobStore:Provider</c> (<c>FileSystem</c> under <c>Storage:Path</c>, the default, <c>S3</c> or <c>AzureBlob</c>).
 /// </summary>
 internal static class StorageProviders
 {
@@ -15,7 +16,7 @@ internal static class StorageProviders
 
     public const string LedgerKey = "Ledger:Provider";
 
-    private static readonly string[] BlobStores = ["FileSystem", "S3"];
+    private static readonly string[] BlobStores = ["FileSystem", "S3", "AzureBlob"];
 
     private static readonly string[] Ledgers = ["Sqlite", "Postgres"];
 
@@ -56,6 +57,10 @@ internal static class StorageProviders
         {
             // Replaces the file-system store; the start-up step then cleans the object store's stale staged uploads.
             services.AddS3BlobStore();
+        }
+        else if (string.Equals(configuration[BlobStoreKey], "AzureBlob", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddAzureBlobStore();
         }
 
         return services;
