@@ -235,10 +235,18 @@ internal sealed partial class DavRequestHandler
 
             size = received;
         }
-        catch (Exception exception) when (exception is IOException or BadHttpRequestException)
+        catch (BodyReadException exception)
         {
-            DavLog.PutFailed(logger, path.Path, exception);
+            // The client's doing: a connection cut mid-body, bad framing.
+            DavLog.PutFailed(logger, path.Path, exception.InnerException!);
             await RefuseAsync(context, path.Path, StatusCodes.Status400BadRequest, "the body could not be read; nothing was stored");
+            return;
+        }
+        catch (IOException exception)
+        {
+            // The blob store's doing (a disk, an object store that failed): not the client's fault, and worth a retry.
+            DavLog.PutFailed(logger, path.Path, exception);
+            await RefuseAsync(context, path.Path, StatusCodes.Status500InternalServerError, "the file could not be stored; nothing was stored, send the PUT again");
             return;
         }
 
@@ -302,7 +310,7 @@ internal sealed partial class DavRequestHandler
             await using var writer = await blobs.BeginWriteAsync(blobKey, cancellationToken);
             long total = 0;
             int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
+            while ((read = await ReadBodyAsync(body, buffer, cancellationToken)) > 0)
             {
                 total += read;
                 if (total > _options.MaxFileSize)
@@ -319,6 +327,18 @@ internal sealed partial class DavRequestHandler
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<int> ReadBodyAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer.AsMemory(), cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or BadHttpRequestException)
+        {
+            throw new BodyReadException(exception);
         }
     }
 
@@ -426,4 +446,7 @@ internal sealed partial class DavRequestHandler
     /// <summary>Overwrite needs ownership; creation needs the parent to be the root or the requester's own (a missing parent is 409 later).</summary>
     private static bool MayWriteOrCreate(DavResource? target, DavResource? parent, Core.Addressing.Jid jid) =>
         target is not null ? DavAccessRules.IsOwner(target, jid) : parent is null || !parent.IsCollection || DavAccessRules.MayCreateIn(parent, jid);
+
+    /// <summary>Marks a failure to read the request body, so it is told apart from the blob store's failures.</summary>
+    private sealed class BodyReadException(Exception inner) : IOException(inner.Message, inner);
 }

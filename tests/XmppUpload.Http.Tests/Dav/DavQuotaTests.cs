@@ -18,6 +18,22 @@ public sealed class DavQuotaTests
     }
 
     [Fact]
+    public async Task Put_WhenTheBlobStoreFails_Is500NotTheClientsFault_AndStoresNothing()
+    {
+        await using var server = await DavServer.StartAsync(quota: 1000, maxFileSize: 100);
+        server.Blobs.FailNextWrites(1);
+
+        using var response = await server.PutAsync("report.txt", Romeo, "quarterly figures");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("could not be stored", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        using var get = await server.SendAsync("GET", "report.txt", Romeo);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        using var retry = await server.PutAsync("report.txt", Romeo, "quarterly figures");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+    }
+
+    [Fact]
     public async Task Put_BeyondQuota_Is507_ReplacingFreesTheOldVersion_OtherOwnersUnaffected()
     {
         await using var server = await DavServer.StartAsync(quota: 150, maxFileSize: 100);

@@ -37,6 +37,9 @@ public sealed class DavServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The blob store the endpoint writes to; it can be told to fail, as a full disk or a broken object store would.</summary>
+    public XmppUpload.Http.Tests.Support.FlakyBlobStore Blobs => _app.Services.GetRequiredService<XmppUpload.Http.Tests.Support.FlakyBlobStore>();
+
     public static async Task<DavServer> StartAsync(long quota = 1024 * 1024, long maxFileSize = 64 * 1024)
     {
         var directory = Directory.CreateTempSubdirectory("xmppupload-dav-tests-").FullName;
@@ -52,6 +55,8 @@ public sealed class DavServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
         builder.Services.AddEmbeddedStorage();
+        builder.Services.AddSingleton(provider => new XmppUpload.Http.Tests.Support.FlakyBlobStore(provider.GetRequiredService<XmppUpload.Storage.FileSystem.FileSystemBlobStore>()));
+        builder.Services.AddSingleton<XmppUpload.Core.Ports.IBlobStore>(provider => provider.GetRequiredService<XmppUpload.Http.Tests.Support.FlakyBlobStore>());
         builder.Services.AddWebDav();
         builder.Services.AddSingleton<IDavAuthenticator, BasicJidAuthenticator>();
         var app = builder.Build();
