@@ -37,6 +37,7 @@ builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
 builder.Services.AddSweeper();
+builder.Services.AddNodeHealthChecks();
 // XEP-0129 WebDAV with XEP-0070 verification: the endpoint, its authenticator, and the disco features that say so.
 builder.Services.AddWebDav();
 builder.Services.AddDavAuthentication();

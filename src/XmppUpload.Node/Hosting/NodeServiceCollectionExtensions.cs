@@ -66,6 +66,15 @@ internal static class NodeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary><c>/health/ready</c>: the ledger and the blob store must answer; the component link is reported.</summary>
+    public static IServiceCollection AddNodeHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<ComponentLinkHealthCheck>("xmpp-component-link", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag]);
+        return services;
+    }
+
     /// <summary>The retention sweeper, on every node (the ledger's batches keep nodes from doing the same work twice).</summary>
     public static IServiceCollection AddSweeper(this IServiceCollection services) => services.AddHostedService<SweeperService>();
 
