@@ -207,6 +207,47 @@ public sealed class AdminVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_AlsoRemovesTheAccountsWebDavFiles_AndNobodyElses()
+    {
+        var dav = new XmppUpload.Storage.Dav.SqliteDavStore(_data.Ledger);
+        var aliceKey = await PutDavFileAsync(dav, "/alice-notes.txt", SeededDataDirectory.Alice, "davalice0001");
+        var bobKey = await PutDavFileAsync(dav, "/bob-notes.txt", SeededDataDirectory.Bob, "davbob0001");
+
+        var run = await RunAsync("purge", SeededDataDirectory.Alice, "--yes");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Null(await dav.FindAsync("/alice-notes.txt", Token));
+        Assert.False(await _data.Blobs.ExistsAsync(aliceKey, Token));
+        Assert.NotNull(await dav.FindAsync("/bob-notes.txt", Token));
+        Assert.True(await _data.Blobs.ExistsAsync(bobKey, Token));
+    }
+
+    private async Task<string> PutDavFileAsync(XmppUpload.Storage.Dav.SqliteDavStore dav, string path, string owner, string blobKey)
+    {
+        await using (var writer = await _data.Blobs.BeginWriteAsync(blobKey, Token))
+        {
+            await writer.WriteAsync("webdav"u8.ToArray(), Token);
+            await writer.CommitAsync(Token);
+        }
+
+        var put = await dav.PutFileAsync(
+            new XmppUpload.Core.Dav.DavPutRequest
+            {
+                Path = path,
+                Owner = owner,
+                Size = 6,
+                BlobKey = blobKey,
+                ETag = blobKey,
+                Now = SeededDataDirectory.SeededAt,
+                Quota = 1_000_000,
+                MaxFileSize = 1_000_000,
+            },
+            Token);
+        Assert.Equal(XmppUpload.Core.Dav.DavOutcome.Created, put.Outcome);
+        return blobKey;
+    }
+
+    [Fact]
     public async Task Purge_InTheTable_SaysWhatWasRemoved()
     {
         var run = await RunAsync("purge", SeededDataDirectory.Alice, "--yes");

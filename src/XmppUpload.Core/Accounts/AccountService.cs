@@ -1,4 +1,5 @@
 using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Dav;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 
@@ -16,9 +17,12 @@ public sealed class AccountService
     private readonly SlotUrls _urls;
     private readonly UploadOptions _options;
     private readonly TimeProvider _time;
+    private readonly IDavStore? _webDav;
 
-    public AccountService(IAccountLedger ledger, ISweepLedger sweep, IBlobStore blobs, SlotUrls urls, UploadOptions options, TimeProvider time)
+    /// <param name="webDav">The WebDAV tree, whose files a purge removes too; <c>null</c> where WebDAV is not served.</param>
+    public AccountService(IAccountLedger ledger, ISweepLedger sweep, IBlobStore blobs, SlotUrls urls, UploadOptions options, TimeProvider time, IDavStore? webDav = null)
     {
+        _webDav = webDav;
         _ledger = ledger;
         _sweep = sweep;
         _blobs = blobs;
@@ -51,7 +55,11 @@ public sealed class AccountService
     public Task<bool> DeleteFileAsync(string owner, string slotId, CancellationToken cancellationToken) =>
         SlotIds.IsWellFormed(slotId) ? _ledger.DeleteFileAsync(owner, slotId, cancellationToken) : Task.FromResult(false);
 
-    /// <summary>Removes every file and row of the account now: ledger first (nothing is served), then the bytes, then the rows.</summary>
+    /// <summary>
+    /// Removes every file and row of the account now: ledger first (nothing is served), then the bytes, then the rows;
+    /// then the account's WebDAV files (their rows and, once no other resource names them, their bytes). Returns how
+    /// many XEP-0363 slots went.
+    /// </summary>
     public async Task<int> PurgeAsync(string owner, CancellationToken cancellationToken)
     {
         var ids = await _ledger.DeleteAccountAsync(owner, cancellationToken);
@@ -61,6 +69,17 @@ public sealed class AccountService
         }
 
         await _sweep.RemoveDeletedAsync(ids, cancellationToken);
+        if (_webDav is null)
+        {
+            return ids.Count;
+        }
+
+        var davBlobs = await _webDav.DeleteOwnedAsync(owner, cancellationToken);
+        foreach (var key in davBlobs)
+        {
+            await _blobs.DeleteAsync(key, cancellationToken);
+        }
+
         return ids.Count;
     }
 }

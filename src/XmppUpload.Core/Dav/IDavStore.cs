@@ -29,4 +29,10 @@ public interface IDavStore
 
     /// <summary>Applies every update in order, or none; <c>false</c> when the resource is gone.</summary>
     Task<bool> PatchPropertiesAsync(string path, IReadOnlyList<DavPropertyUpdate> updates, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes every file the owner created, then the owner's collections left empty; collections that still hold
+    /// other accounts' files stay. Returns the blob keys no longer named by any resource.
+    /// </summary>
+    Task<IReadOnlyList<string>> DeleteOwnedAsync(string owner, CancellationToken cancellationToken);
 }

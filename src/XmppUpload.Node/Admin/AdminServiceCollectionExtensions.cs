@@ -33,7 +33,8 @@ internal static class AdminServiceCollectionExtensions
             provider.GetRequiredService<IBlobStore>(),
             provider.GetRequiredService<SlotUrls>(),
             provider.GetRequiredService<UploadOptions>(),
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<XmppUpload.Core.Dav.IDavStore>()));
         services.TryAddSingleton(provider => new Sweeper(
             provider.GetRequiredService<ISweepLedger>(),
             provider.GetRequiredService<IBlobStore>(),

@@ -45,7 +45,8 @@ internal static class NodeServiceCollectionExtensions
             provider.GetRequiredService<Core.Ports.IBlobStore>(),
             provider.GetRequiredService<SlotUrls>(),
             provider.GetRequiredService<UploadOptions>(),
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<XmppUpload.Core.Dav.IDavStore>()));
         services.AddSingleton(provider => new Sweeper(
             provider.GetRequiredService<Core.Ports.ISweepLedger>(),
             provider.GetRequiredService<Core.Ports.IBlobStore>(),

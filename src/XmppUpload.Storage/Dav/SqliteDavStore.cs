@@ -214,6 +214,43 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
             cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> DeleteOwnedAsync(string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                var keys = new List<string>();
+                await using (var select = Command(connection, transaction, "SELECT blob_key FROM dav_resources WHERE owner = $owner AND is_collection = 0 AND blob_key IS NOT NULL"))
+                {
+                    select.Parameters.AddWithValue("$owner", owner);
+                    await using var reader = await select.ExecuteReaderAsync(token);
+                    while (await reader.ReadAsync(token))
+                    {
+                        keys.Add(reader.GetString(0));
+                    }
+                }
+
+                await ExecuteAsync(connection, transaction, "DELETE FROM dav_resources WHERE owner = $owner AND is_collection = 0", token, ("$owner", owner));
+                // Empty collections go deepest first: each pass removes the ones whose members are all gone.
+                int removed;
+                do
+                {
+                    await using var command = Command(
+                        connection,
+                        transaction,
+                        "DELETE FROM dav_resources WHERE owner = $owner AND is_collection = 1 "
+                        + "AND NOT EXISTS (SELECT 1 FROM dav_resources AS member WHERE member.parent = dav_resources.path)");
+                    command.Parameters.AddWithValue("$owner", owner);
+                    removed = await command.ExecuteNonQueryAsync(token);
+                }
+                while (removed > 0);
+
+                return await UnreferencedAsync(connection, transaction, keys, token);
+            },
+            cancellationToken);
+    }
+
     public Task<DavChange> CopyAsync(DavTransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
