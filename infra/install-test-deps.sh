@@ -14,7 +14,7 @@ packages=(
   curl             # the benchmark scripts drive HTTP with it
   openssl          # self-signed certificates for the test servers
   ca-certificates
-  procps           # ps, for the benchmark's peak-RSS readings
+  procps           # kill (a test stops its confirming client with SIGTERM) and ps
 )
 
 missing=()
@@ -45,6 +45,7 @@ cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 if [ ! -x tests/.npm/node_modules/.bin/azurite-blob ] || [ ! -x tests/.npm/node_modules/.bin/s3rver ]; then

@@ -39,7 +39,7 @@ internal sealed class PutGetRun(long size, int runs)
         var standIn = Path.Combine(work.Path, "stand-in.bin");
         await File.WriteAllBytesAsync(standIn, [0], cancellationToken);
         var client = new SlixmppClient(prosody, User, Password) { CaFile = prosody.CaCertificatePath };
-        using var sampler = new RssSampler(node.Process.Id);
+        var sampler = new RssSampler(node.Process.Id);
         var puts = new List<double>();
         var gets = new List<double>();
         for (var run = 0; run < runs; run++)

@@ -1,7 +1,7 @@
 namespace XmppUpload.Benchmarks;
 
 /// <summary>Reads a process's peak resident set size (VmHWM, kept by the kernel) from /proc.</summary>
-internal sealed class RssSampler(int processId) : IDisposable
+internal sealed class RssSampler(int processId)
 {
     public long PeakResidentBytes()
     {
@@ -15,9 +15,5 @@ internal sealed class RssSampler(int processId) : IDisposable
         }
 
         throw new InvalidOperationException($"/proc/{processId}/status has no VmHWM line.");
-    }
-
-    public void Dispose()
-    {
     }
 }

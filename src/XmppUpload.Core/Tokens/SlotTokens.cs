@@ -42,9 +42,13 @@ public sealed class SlotTokens
     }
 
     /// <summary>Reads the granted fields from an Authorization header value without trusting them.</summary>
-    public static bool TryRead(string? header, out PutToken token)
+    public static bool TryRead(string? header, out PutToken token) => TryParse(header, out token, out _);
+
+    /// <summary>Splits the header once: the granted fields and the signature, still unchecked.</summary>
+    private static bool TryParse(string? header, out PutToken token, out string signature)
     {
         token = default;
+        signature = string.Empty;
         if (header is null || header.Length > MaxTokenLength || !header.StartsWith(Scheme + " ", StringComparison.Ordinal))
         {
             return false;
@@ -74,23 +78,23 @@ public sealed class SlotTokens
         }
 
         token = new PutToken(parts[1], DateTimeOffset.FromUnixTimeSeconds(deadline), size, type.Length == 0 ? null : type);
+        signature = parts[5];
         return true;
     }
 
     /// <summary>Checks a token against the slot id and decoded file name of the URL it was sent to.</summary>
     public TokenCheck Check(string? header, string slotId, string fileName, DateTimeOffset now, out PutToken token)
     {
-        if (!TryRead(header, out token))
+        if (!TryParse(header, out token, out var signature))
         {
             return TokenCheck.Invalid;
         }
 
-        var parts = header![(Scheme.Length + 1)..].Trim().Split('.');
         var key = FindKey(token.KeyId);
         byte[] presented;
         try
         {
-            presented = Base64Url.DecodeFromChars(parts[5]);
+            presented = Base64Url.DecodeFromChars(signature);
         }
         catch (FormatException)
         {

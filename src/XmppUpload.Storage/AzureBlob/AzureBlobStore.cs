@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,9 +13,8 @@ namespace XmppUpload.Storage.AzureBlob;
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore, IDisposable
 {
-    public const int MaxKeyLength = 64;
+    public const int MaxKeyLength = BlobKeys.MaxLength;
 
-    private static readonly SearchValues<char> KeyCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
 
     private readonly AzureBlobClient _client;
     private readonly int _blockSize;
@@ -65,7 +63,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     public Task<IBlobWriter> BeginWriteAsync(string key, CancellationToken cancellationToken)
     {
-        ValidateKey(key);
+        BlobKeys.Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
         // Nothing to send yet: the first block goes out when the first buffer is full, or at the commit.
         return Task.FromResult<IBlobWriter>(new AzureBlobWriter(_client, key, _blockSize, _logger));
@@ -73,7 +71,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     public async Task<Stream?> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken)
     {
-        ValidateKey(key);
+        BlobKeys.Validate(key);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
 
@@ -120,13 +118,13 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
-        ValidateKey(key);
+        BlobKeys.Validate(key);
         return await _client.GetBlobLengthAsync(key, cancellationToken) is not null;
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        ValidateKey(key);
+        BlobKeys.Validate(key);
         return _client.DeleteBlobAsync(key, cancellationToken);
     }
 
@@ -143,7 +141,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             foreach (var blob in page.Blobs)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (blob.Name is { } name && IsKey(name))
+                if (blob.Name is { } name && BlobKeys.IsValid(name))
                 {
                     yield return new BlobListing(name, blob.LastModified);
                 }
@@ -168,17 +166,6 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    internal static void ValidateKey(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        if (!IsKey(key))
-        {
-            throw new ArgumentException($"A blob key is 1 to {MaxKeyLength} characters of [a-z0-9].", nameof(key));
-        }
-    }
-
-    private static bool IsKey(ReadOnlySpan<char> key) =>
-        key.Length is > 0 and <= MaxKeyLength && !key.ContainsAnyExcept(KeyCharacters);
 
     private static void ThrowIfOutside(long offset, long length, long size)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -15,7 +14,7 @@ namespace XmppUpload.Storage.FileSystem;
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    public const int MaxKeyLength = 64;
+    public const int MaxKeyLength = BlobKeys.MaxLength;
 
     public const string BlobsDirectoryName = "blobs";
 
@@ -23,7 +22,6 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     private const string StagedSuffix = ".part";
 
-    private static readonly SearchValues<char> KeyCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
 
     private readonly ILogger _logger;
 
@@ -154,7 +152,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             {
                 ShouldIncludePredicate = (ref FileSystemEntry entry) =>
                     !entry.IsDirectory
-                    && IsKey(entry.FileName)
+                    && BlobKeys.IsValid(entry.FileName)
                     && entry.FileName[..Math.Min(2, entry.FileName.Length)].SequenceEqual(prefix),
             };
 
@@ -206,17 +204,8 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// <summary>Where the blob of <paramref name="key"/> lives, after checking that the key cannot name anything else.</summary>
     internal string BlobPath(string key)
     {
-        ValidateKey(key);
+        BlobKeys.Validate(key);
         return Path.Combine(BlobsPath, key[..Math.Min(2, key.Length)], key);
-    }
-
-    internal static void ValidateKey(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        if (!IsKey(key))
-        {
-            throw new ArgumentException($"A blob key is 1 to {MaxKeyLength} characters of [a-z0-9].", nameof(key));
-        }
     }
 
     private static BlobListing? ToListing(ref FileSystemEntry entry)
@@ -232,6 +221,4 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    private static bool IsKey(ReadOnlySpan<char> key) =>
-        key.Length is > 0 and <= MaxKeyLength && !key.ContainsAnyExcept(KeyCharacters);
 }

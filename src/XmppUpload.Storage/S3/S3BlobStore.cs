@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon;
@@ -18,9 +17,8 @@ namespace XmppUpload.Storage.S3;
 /// </summary>
 public sealed class S3BlobStore : IBlobStore, IDisposable
 {
-    public const int MaxKeyLength = 64;
+    public const int MaxKeyLength = BlobKeys.MaxLength;
 
-    private static readonly SearchValues<char> KeyCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
 
     private readonly IAmazonS3 _client;
     private readonly S3BlobStoreOptions _options;
@@ -151,7 +149,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var key = item.Key.AsSpan(_options.KeyPrefix.Length);
                 // No time, no listing: a caller that sweeps by age must never take it for an old blob.
-                if (IsKey(key) && item.LastModified is { } lastModified)
+                if (BlobKeys.IsValid(key) && item.LastModified is { } lastModified)
                 {
                     yield return new BlobListing(key.ToString(), new DateTimeOffset(lastModified.ToUniversalTime(), TimeSpan.Zero));
                 }
@@ -242,12 +240,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>The object key of <paramref name="key"/>, after checking that the key cannot name anything else.</summary>
     internal string ObjectKey(string key)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        if (!IsKey(key))
-        {
-            throw new ArgumentException($"A blob key is 1 to {MaxKeyLength} characters of [a-z0-9].", nameof(key));
-        }
-
+        BlobKeys.Validate(key);
         return _options.KeyPrefix + key;
     }
 
@@ -318,6 +311,4 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static bool IsKey(ReadOnlySpan<char> key) =>
-        key.Length is > 0 and <= MaxKeyLength && !key.ContainsAnyExcept(KeyCharacters);
 }
