@@ -101,6 +101,48 @@ internal static class PostgresSchema
                 PRIMARY KEY (path, jid)
             );
             """),
+
+        // Cluster rules (SQLite has the same in its migration 4). An Uploading slot names the attempt that holds it
+        // and until when: the PUT renews that lease while bytes arrive, and a retry of the same slot on any node may
+        // take over an attempt whose lease lapsed (its node died), while a late commit of the old attempt is refused.
+        // A signing key signs only from activates_at on (a rotated key is first loaded by every node, then used) and
+        // verifies until retires_at (null while it is the newest). cluster_secrets holds named secrets every node
+        // shares (the WebDAV Digest nonce key). dav_nonce_counts and dav_confirmations are the WebDAV Digest replay
+        // guard and the XEP-0070 answers, shared so that a balancer may send each request of a client to another
+        // node; a transaction id is a password, so only its SHA-256 is kept.
+        new(2, """
+            ALTER TABLE slots ADD COLUMN upload_attempt text, ADD COLUMN upload_lease_until bigint;
+
+            ALTER TABLE signing_keys ADD COLUMN activates_at bigint, ADD COLUMN retires_at bigint;
+            UPDATE signing_keys SET activates_at = created_at;
+            ALTER TABLE signing_keys ALTER COLUMN activates_at SET NOT NULL;
+
+            CREATE TABLE cluster_secrets (
+                name       text   NOT NULL PRIMARY KEY,
+                secret     bytea  NOT NULL,
+                created_at bigint NOT NULL
+            );
+
+            CREATE TABLE dav_nonce_counts (
+                nonce       text   NOT NULL,
+                nonce_count bigint NOT NULL,
+                expires_at  bigint NOT NULL,
+                PRIMARY KEY (nonce, nonce_count)
+            );
+
+            CREATE INDEX dav_nonce_counts_expires_at ON dav_nonce_counts (expires_at);
+
+            CREATE TABLE dav_confirmations (
+                jid              text    NOT NULL,
+                transaction_hash bytea   NOT NULL,
+                confirmed        boolean NOT NULL,
+                answered_at      bigint  NOT NULL,
+                expires_at       bigint  NOT NULL,
+                PRIMARY KEY (jid, transaction_hash)
+            );
+
+            CREATE INDEX dav_confirmations_expires_at ON dav_confirmations (expires_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -99,6 +99,27 @@ internal static class SqliteSchema
                 PRIMARY KEY (path, jid)
             ) STRICT;
             """),
+
+        // Cluster-wide rules shared with the PostgreSQL ledger (its migration 2). An Uploading slot names the attempt
+        // that holds it and until when: the PUT renews that lease while bytes arrive, and a retry of the same slot may
+        // take over an attempt whose lease lapsed (its process died), while a late commit of the old attempt is
+        // refused. A signing key signs only from activates_at on (a rotated key is first loaded by every node, then
+        // used), and verifies until retires_at (null while it is the newest). cluster_secrets holds named secrets
+        // that every process of the ledger must share (the WebDAV Digest nonce key).
+        new(4, """
+            ALTER TABLE slots ADD COLUMN upload_attempt TEXT;
+            ALTER TABLE slots ADD COLUMN upload_lease_until INTEGER;
+
+            ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
+            ALTER TABLE signing_keys ADD COLUMN retires_at INTEGER;
+            UPDATE signing_keys SET activates_at = created_at;
+
+            CREATE TABLE cluster_secrets (
+                name       TEXT    NOT NULL PRIMARY KEY,
+                secret     BLOB    NOT NULL,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
