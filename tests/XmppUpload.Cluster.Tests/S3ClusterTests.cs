@@ -39,7 +39,8 @@ public sealed class S3ClusterTests(S3ClusterFixture cluster) : ClusterTests<S3Cl
             RecoveryTimeout,
             Cancellation);
 
-        // Load through the balancer, three uploads at a time, running while PostgreSQL goes away and comes back.
+        // Load through the balancer, three uploads at a time, still running when PostgreSQL goes away; what fails is sent
+        // again once it is back.
         var queue = new ConcurrentQueue<SlotOutcome>(slots.Skip(2 * HeldPerGroup));
         var loadAnswers = new ConcurrentDictionary<SlotOutcome, int?>();
         var someLoadDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
