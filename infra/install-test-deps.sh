@@ -11,6 +11,7 @@ packages=(
   go-sendxmpp      # real command-line XMPP client that sends files with HTTP upload
   litmus           # WebDAV (RFC 4918) conformance suite for the XEP-0129 endpoint
   postgresql       # the cluster ledger; tests run private instances in temporary directories
+  haproxy          # the load balancer in front of the cluster tests' three nodes (infra/cluster/haproxy.cfg)
   curl             # the benchmark scripts drive HTTP with it
   openssl          # self-signed certificates for the test servers
   ca-certificates

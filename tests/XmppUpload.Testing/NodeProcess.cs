@@ -50,18 +50,20 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node with the given settings (keys as in appsettings, e.g. <c>Xmpp:Secret</c>) and waits until it listens.</summary>
+    /// <param name="httpPort">The port to listen on, e.g. to start a node again where a load balancer expects it; a free one when null.</param>
     public static async Task<NodeProcess> StartAsync(
         IReadOnlyDictionary<string, string> settings,
         TimeSpan? startupTimeout = null,
         string? dataDirectory = null,
         bool waitForComponent = true,
         TestCertificates? https = null,
+        int? httpPort = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("xmppupload-node-").FullName;
-        var port = FreeTcpPort.Get();
+        var port = httpPort ?? FreeTcpPort.Get();
         var portText = port.ToString(CultureInfo.InvariantCulture);
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {

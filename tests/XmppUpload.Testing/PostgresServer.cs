@@ -19,17 +19,21 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private const string ServiceUser = "postgres";
 
+    private const string IncludedSettingsName = "included-settings.conf";
+
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly TemporaryDirectory _directory;
+    private readonly string? _settingsFile;
     private ExternalProcess? _process;
 
-    private PostgresServer(TemporaryDirectory directory, int port)
+    private PostgresServer(TemporaryDirectory directory, int port, string? settingsFile)
     {
         _directory = directory;
         Port = port;
+        _settingsFile = settingsFile;
     }
 
     public int Port { get; }
@@ -47,10 +51,18 @@ public sealed class PostgresServer : IAsyncDisposable
         string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username={Superuser};Database={database}");
 
     /// <summary>Creates the cluster, starts the server and returns once it accepts connections.</summary>
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(settingsFile: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(CancellationToken)"/>, with <paramref name="settingsFile"/> (a postgresql.conf fragment
+    /// such as infra/cluster/postgresql.conf) included from the cluster's postgresql.conf, as an operator would include
+    /// it. The test-only settings on the server's command line (no fsync, loopback only) still take precedence.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(string? settingsFile, CancellationToken cancellationToken = default)
     {
         var directory = TemporaryDirectory.Create("postgres");
-        var server = new PostgresServer(directory, FreeTcpPort.Get());
+        var server = new PostgresServer(directory, FreeTcpPort.Get(), settingsFile);
         try
         {
             await server.StartServerAsync(cancellationToken);
@@ -77,6 +89,29 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Shuts the server down (fast shutdown, then a kill if it lingers) and removes its directory.</summary>
     public async ValueTask DisposeAsync()
     {
+        await StopServerAsync();
+        _directory.Dispose();
+    }
+
+    /// <summary>
+    /// Shuts the server down as an operator's restart does (fast shutdown: sessions are ended, the data is kept) and
+    /// returns once it has exited; <see cref="StartAgainAsync"/> brings the same cluster back on the same port.
+    /// </summary>
+    public Task StopAsync() => StopServerAsync();
+
+    /// <summary>Starts the stopped server again on its data and port, and returns once it accepts connections.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("The PostgreSQL server is running; stop it first.");
+        }
+
+        return LaunchAsync(cancellationToken);
+    }
+
+    private async Task StopServerAsync()
+    {
         if (_process is { } process)
         {
             _process = null;
@@ -97,8 +132,6 @@ public sealed class PostgresServer : IAsyncDisposable
 
             await process.DisposeAsync();
         }
-
-        _directory.Dispose();
     }
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
@@ -113,20 +146,38 @@ public sealed class PostgresServer : IAsyncDisposable
             ],
             cancellationToken);
 
-        _process = ExternalProcess.Start(
-            "runuser",
-            [
-                "-u", ServiceUser, "--", Path.Combine(BinDirectory, "postgres"),
-                "-D", DataDirectory,
-                "-k", SocketDirectory,
-                "-p", Port.ToString(CultureInfo.InvariantCulture),
-                "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off",
-                "-c", "max_connections=300",
-            ],
-            new ExternalProcessOptions { Name = "postgres" });
+        if (_settingsFile is not null)
+        {
+            // Copied beside postgresql.conf (readable by the server's user) and included by a relative path.
+            File.Copy(_settingsFile, Path.Combine(DataDirectory, IncludedSettingsName));
+            await File.AppendAllTextAsync(
+                Path.Combine(DataDirectory, "postgresql.conf"), $"{Environment.NewLine}include '{IncludedSettingsName}'{Environment.NewLine}", cancellationToken);
+            await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", Path.Combine(DataDirectory, IncludedSettingsName)], cancellationToken);
+        }
+
+        await LaunchAsync(cancellationToken);
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        List<string> arguments =
+        [
+            "-u", ServiceUser, "--", Path.Combine(BinDirectory, "postgres"),
+            "-D", DataDirectory,
+            "-k", SocketDirectory,
+            "-p", Port.ToString(CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", "fsync=off",
+            "-c", "synchronous_commit=off",
+            "-c", "full_page_writes=off",
+        ];
+        if (_settingsFile is null)
+        {
+            // With a settings file, its max_connections is the one under test.
+            arguments.AddRange(["-c", "max_connections=300"]);
+        }
+
+        _process = ExternalProcess.Start("runuser", arguments, new ExternalProcessOptions { Name = "postgres" });
 
         await _process.WaitForOutputAsync("ready to accept connections", StartTimeout, cancellationToken);
         await _process.WaitForPortAsync(Port, StartTimeout, cancellationToken);

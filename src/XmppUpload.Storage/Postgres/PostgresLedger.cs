@@ -45,7 +45,9 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
 
     private const string SelectKeys = "SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC";
 
-    private const string InsertKey = "INSERT INTO signing_keys (id, secret, created_at) VALUES (@id, @secret, @created_at)";
+    // Migration 2 made activates_at NOT NULL; the first key of a ledger signs from its creation on.
+    private const string InsertKey =
+        "INSERT INTO signing_keys (id, secret, created_at, activates_at) VALUES (@id, @secret, @created_at, @created_at)";
 
     private const string AdvisoryLock = "SELECT pg_advisory_xact_lock(@key)";
 
