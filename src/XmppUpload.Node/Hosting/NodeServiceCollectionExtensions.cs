@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Configuration;
@@ -55,7 +56,7 @@ internal static class NodeServiceCollectionExtensions
     {
         services.TryAddSingletonTimeProvider();
         services.AddOptions<TokensOptions>().BindConfiguration(TokensOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokensOptions>, TokensOptionsValidator>());
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ISigningKeyProvider>(provider =>
             provider.GetRequiredService<IOptions<TokensOptions>>().Value is { UsesConfiguredKeys: true } tokens
