@@ -8,7 +8,7 @@ using XmppUpload.ServiceDefaults;
 using XmppUpload.Storage;
 using XmppUpload.Xmpp;
 
-// Operator verbs (usage, files, purge, sweep, help) work on the node's data and exit; see Admin/AdminCommandLine.cs.
+// Operator verbs (usage, files, purge, sweep, keys, help) work on the node's data and exit; see Admin/AdminCommandLine.cs.
 if (AdminCommandLine.IsAdminInvocation(args))
 {
     return await AdminCommandLine.RunAsync(args);

@@ -1,4 +1,5 @@
 using XmppUpload.Core.Tokens;
+using XmppUpload.Testing;
 
 namespace XmppUpload.Core.Tests;
 
@@ -9,7 +10,7 @@ public sealed class SlotTokensTests
     private static readonly SigningKey KeyA = new("a1", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), Now);
     private static readonly SigningKey KeyB = new("b2", Enumerable.Range(100, 32).Select(i => (byte)i).ToArray(), Now);
 
-    private readonly SlotTokens _tokens = new(() => [KeyA]);
+    private readonly SlotTokens _tokens = new(() => [KeyA], new FakeTimeProvider(Now));
 
     private string Issue(string name = "très cool.jpg", long size = 23456, string? type = "image/jpeg") =>
         _tokens.Issue("slotid", name, size, type, Deadline);
@@ -72,14 +73,14 @@ public sealed class SlotTokensTests
         parts[field] = value;
         var tampered = "Bearer " + string.Join('.', parts);
 
-        Assert.Equal(TokenCheck.Invalid, new SlotTokens(() => [KeyA, KeyB]).Check(tampered, "slotid", "très cool.jpg", Now, out _));
+        Assert.Equal(TokenCheck.Invalid, new SlotTokens(() => [KeyA, KeyB], new FakeTimeProvider(Now)).Check(tampered, "slotid", "très cool.jpg", Now, out _));
     }
 
     [Fact]
     public void Check_AfterRotation_AcceptsOldKeyAndSignsWithNewest()
     {
         var old = Issue();
-        var rotated = new SlotTokens(() => [KeyB, KeyA]);
+        var rotated = new SlotTokens(() => [KeyB, KeyA], new FakeTimeProvider(Now));
 
         Assert.Equal(TokenCheck.Valid, rotated.Check(old, "slotid", "très cool.jpg", Now, out _));
         Assert.StartsWith("Bearer v1.b2.", rotated.Issue("s", "n", 1, null, Deadline), StringComparison.Ordinal);
@@ -90,6 +91,6 @@ public sealed class SlotTokensTests
     {
         var old = Issue();
 
-        Assert.Equal(TokenCheck.Invalid, new SlotTokens(() => [KeyB]).Check(old, "slotid", "très cool.jpg", Now, out _));
+        Assert.Equal(TokenCheck.Invalid, new SlotTokens(() => [KeyB], new FakeTimeProvider(Now)).Check(old, "slotid", "très cool.jpg", Now, out _));
     }
 }

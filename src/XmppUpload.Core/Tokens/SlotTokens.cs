@@ -17,24 +17,30 @@ public sealed class SlotTokens
     private const string Version = "v1";
     private const int MaxTokenLength = 2048;
 
-    private readonly Func<IReadOnlyList<SigningKey>> _keys;
+    private readonly ISigningKeyProvider _keys;
+    private readonly TimeProvider _time;
 
-    /// <param name="keys">The keys in force, newest first; read on every call so that rotation needs no restart.</param>
-    public SlotTokens(Func<IReadOnlyList<SigningKey>> keys)
+    /// <param name="keys">The keys in force, in order of preference; read on every call so that rotation needs no restart.</param>
+    /// <param name="time">The clock that decides which key signs; the system clock when none is given.</param>
+    public SlotTokens(Func<IReadOnlyList<SigningKey>> keys, TimeProvider? time = null)
+        : this(new FixedKeys(keys), time ?? TimeProvider.System)
+    {
+    }
+
+    /// <param name="keys">The node's keys, which may load a key it does not hold yet (see <see cref="CheckAsync"/>).</param>
+    /// <param name="time">The clock that decides which key signs.</param>
+    public SlotTokens(ISigningKeyProvider keys, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(time);
         _keys = keys;
+        _time = time;
     }
 
     public string Issue(string slotId, string fileName, long size, string? contentType, DateTimeOffset expiresAt)
     {
-        var keys = _keys();
-        if (keys.Count == 0)
-        {
-            throw new InvalidOperationException("No signing key is loaded.");
-        }
-
-        var key = keys[0];
+        var key = SigningKeySchedule.SignerAt(_keys.Keys, _time.GetUtcNow())
+            ?? throw new InvalidOperationException("No signing key is loaded.");
         var deadline = expiresAt.ToUnixTimeSeconds();
         var mac = Sign(key.Secret, key.Id, slotId, fileName, size, contentType, deadline);
         var type = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(contentType ?? string.Empty));
@@ -82,15 +88,36 @@ public sealed class SlotTokens
         return true;
     }
 
-    /// <summary>Checks a token against the slot id and decoded file name of the URL it was sent to.</summary>
-    public TokenCheck Check(string? header, string slotId, string fileName, DateTimeOffset now, out PutToken token)
+    /// <summary>
+    /// Checks a token against the slot id and decoded file name of the URL it was sent to. A token that names a key the
+    /// node does not hold is <see cref="TokenCheck.Invalid"/> here; <see cref="CheckAsync"/> looks for that key first.
+    /// </summary>
+    public TokenCheck Check(string? header, string slotId, string fileName, DateTimeOffset now, out PutToken token) =>
+        Check(header, slotId, fileName, now, out token, out _);
+
+    /// <summary>
+    /// As <see cref="Check(string?, string, string, DateTimeOffset, out PutToken)"/>, but a well-formed token that names a
+    /// key the node does not hold makes the node look for that key (as often as the key provider allows) and check again.
+    /// </summary>
+    public async ValueTask<TokenVerdict> CheckAsync(string? header, string slotId, string fileName, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var check = Check(header, slotId, fileName, now, out var token, out var unknownKey);
+        if (unknownKey && await _keys.TryLoadUnknownKeyAsync(token.KeyId, cancellationToken))
+        {
+            check = Check(header, slotId, fileName, now, out token, out _);
+        }
+
+        return new TokenVerdict(check, token);
+    }
+
+    private TokenCheck Check(string? header, string slotId, string fileName, DateTimeOffset now, out PutToken token, out bool unknownKey)
+    {
+        unknownKey = false;
         if (!TryParse(header, out token, out var signature))
         {
             return TokenCheck.Invalid;
         }
 
-        var key = FindKey(token.KeyId);
         byte[] presented;
         try
         {
@@ -101,7 +128,15 @@ public sealed class SlotTokens
             return TokenCheck.Invalid;
         }
 
+        var key = SigningKeySchedule.Find(_keys.Keys, token.KeyId);
         if (key is null)
+        {
+            unknownKey = true;
+            return TokenCheck.Invalid;
+        }
+
+        // A retired key signed nothing that is still valid (its last token has expired), so whatever it signed is refused.
+        if (key.IsRetiredAt(now))
         {
             return TokenCheck.Invalid;
         }
@@ -113,19 +148,6 @@ public sealed class SlotTokens
         }
 
         return now >= token.ExpiresAt ? TokenCheck.Expired : TokenCheck.Valid;
-    }
-
-    private SigningKey? FindKey(string id)
-    {
-        foreach (var key in _keys())
-        {
-            if (string.Equals(key.Id, id, StringComparison.Ordinal))
-            {
-                return key;
-            }
-        }
-
-        return null;
     }
 
     private static byte[] Sign(byte[] secret, string keyId, string slotId, string fileName, long size, string? contentType, long deadline)
@@ -143,5 +165,15 @@ public sealed class SlotTokens
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Keys given by a function, which loads nothing more.</summary>
+    private sealed class FixedKeys(Func<IReadOnlyList<SigningKey>> keys) : ISigningKeyProvider
+    {
+        private readonly Func<IReadOnlyList<SigningKey>> _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+
+        public IReadOnlyList<SigningKey> Keys => _keys();
+
+        public ValueTask<bool> TryLoadUnknownKeyAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
     }
 }

@@ -37,10 +37,10 @@ internal sealed class PutHandler(
             return;
         }
 
-        PutToken token = default;
-        var check = authorization.Count == 1
-            ? tokens.Check(authorization[0], path.SlotId, path.FileName, time.GetUtcNow(), out token)
-            : TokenCheck.Invalid;
+        // A token naming a key this node does not hold yet makes it look for the key in the ledger first (rate-limited).
+        var (check, token) = authorization.Count == 1
+            ? await tokens.CheckAsync(authorization[0], path.SlotId, path.FileName, time.GetUtcNow(), context.RequestAborted)
+            : new TokenVerdict(TokenCheck.Invalid, default);
         switch (check)
         {
             case TokenCheck.Invalid:

@@ -5,7 +5,7 @@ using XmppUpload.Core.Addressing;
 namespace XmppUpload.Node.Admin;
 
 /// <summary>
-/// The operator verbs of the node executable: <c>usage</c>, <c>files</c>, <c>purge</c>, <c>sweep</c> and <c>help</c>.
+/// The operator verbs of the node executable: <c>usage</c>, <c>files</c>, <c>purge</c>, <c>sweep</c>, <c>keys</c> and <c>help</c>.
 /// Arguments of the form <c>--Key=value</c> are configuration, as for the node, so a verb reads the same data directory
 /// or database as the node it is pointed at.
 /// </summary>
@@ -91,6 +91,17 @@ internal static class AdminCommandLine
         sweep.SetAction((parsed, cancellationToken) =>
             AdminHost.RunAsync(sweep.Name, configurationArgs, Output(parsed), (verbs, token) => verbs.SweepAsync(token), cancellationToken));
 
+        var listKeys = new Command("list", "List the PUT-token signing keys: id, created, activates, retires, which one signs now (never a secret).");
+        listKeys.SetAction((parsed, cancellationToken) => AdminHost.RunAsync<KeyVerbs>(
+            "keys list", configurationArgs, Output(parsed), (verbs, token) => verbs.ListAsync(token), cancellationToken));
+        var rotateKeys = new Command(
+            "rotate",
+            "Add a signing key that signs once every node has loaded it (after twice Tokens:KeyReloadInterval); the key it "
+            + "replaces verifies until its last token has expired. Refused when Tokens:SigningKeys supplies the keys.");
+        rotateKeys.SetAction((parsed, cancellationToken) => AdminHost.RunAsync<KeyVerbs>(
+            "keys rotate", configurationArgs, Output(parsed), (verbs, token) => verbs.RotateAsync(token), cancellationToken));
+        var keys = new Command("keys", "List or rotate the keys that sign PUT tokens.") { listKeys, rotateKeys };
+
         return new RootCommand(
             "XmppUpload node. With no verb it runs the node; with a verb it works on the node's data (Storage:Path) and exits. "
             + "Configuration is read as the node reads it (appsettings.json, environment, --Key=value). "
@@ -101,6 +112,7 @@ internal static class AdminCommandLine
             files,
             purge,
             sweep,
+            keys,
         };
 
         AdminOutput Output(ParseResult parsed) => new(output, error, parsed.GetValue(json));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Console;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Node.Configuration;
+using XmppUpload.Node.Hosting;
 using XmppUpload.Storage;
 using XmppUpload.Storage.Sqlite;
 
@@ -17,13 +18,21 @@ namespace XmppUpload.Node.Admin;
 /// </remarks>
 internal static class AdminHost
 {
-    public static async Task<int> RunAsync(
-        string verb, string[] configurationArgs, AdminOutput output, Func<AdminVerbs, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(
+        string verb, string[] configurationArgs, AdminOutput output, Func<AdminVerbs, CancellationToken, Task<int>> run, CancellationToken cancellationToken) =>
+        RunAsync<AdminVerbs>(verb, configurationArgs, output, run, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(string, string[], AdminOutput, Func{AdminVerbs, CancellationToken, Task{int}}, CancellationToken)"/>, with the verbs of <typeparamref name="TVerbs"/>.</summary>
+    public static async Task<int> RunAsync<TVerbs>(
+        string verb, string[] configurationArgs, AdminOutput output, Func<TVerbs, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+        where TVerbs : class
     {
         using var host = CreateBuilder(configurationArgs).Build();
         var services = host.Services;
 
-        var missing = MissingLedger(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>());
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var missing = StorageProviders.Check(configuration)
+            ?? (StorageProviders.IsPostgres(configuration) ? null : MissingLedger(configuration, services.GetRequiredService<IHostEnvironment>()));
         if (missing is not null)
         {
             await output.Error.WriteLineAsync(missing);
@@ -41,7 +50,7 @@ internal static class AdminHost
             return AdminExitCodes.UsageError;
         }
 
-        var verbs = ActivatorUtilities.CreateInstance<AdminVerbs>(services, output);
+        var verbs = ActivatorUtilities.CreateInstance<TVerbs>(services, output);
         try
         {
             return await run(verbs, cancellationToken);
@@ -81,8 +90,8 @@ internal static class AdminHost
 
     /// <summary>
     /// A verb pointed at the wrong directory must say so, not report an empty account (nor leave a new empty ledger
-    /// there), so the ledger file has to exist already. Checked before the options are read, because validating
-    /// <c>Storage:Path</c> creates the directory.
+    /// there), so the SQLite ledger file has to exist already (a PostgreSQL ledger is named by its connection string).
+    /// Checked before the options are read, because validating <c>Storage:Path</c> creates the directory.
     /// </summary>
     private static string? MissingLedger(IConfiguration configuration, IHostEnvironment environment)
     {

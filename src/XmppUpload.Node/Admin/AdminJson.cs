@@ -29,6 +29,24 @@ internal sealed record PurgeJson(string Account, bool Confirmed, int StoredFiles
 /// <summary><c>sweep --json</c>.</summary>
 internal sealed record SweepJson(string At, int Expired, int LapsedReservations, int BlobsRemoved, int OrphansRemoved);
 
+/// <summary>
+/// <c>keys list --json</c>: where the keys come from (<c>ledger</c>, or <c>configuration</c> for <c>Tokens:SigningKeys</c>)
+/// and the keys in force, in order of preference.
+/// </summary>
+internal sealed record KeysJson(string Source, string At, IReadOnlyList<KeyJson> Keys);
+
+/// <summary>
+/// One key of <see cref="KeysJson"/>, never its secret. <c>createdAt</c> is null for a configured key, <c>activatesAt</c>
+/// null for one that signs from the start, <c>retiresAt</c> null while no newer key replaces it.
+/// </summary>
+internal sealed record KeyJson(string Id, string? CreatedAt, string? ActivatesAt, string? RetiresAt, bool Signing);
+
+/// <summary>
+/// <c>keys rotate --json</c>: <c>added</c> is false when a rotation was already under way (its key is reported);
+/// <c>replacedKeyId</c> and <c>replacedRetiresAt</c> are null when the ledger had no key before.
+/// </summary>
+internal sealed record KeyRotationJson(bool Added, string KeyId, string ActivatesAt, string? ReplacedKeyId, string? ReplacedRetiresAt);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
@@ -37,6 +55,8 @@ internal sealed record SweepJson(string At, int Expired, int LapsedReservations,
 [JsonSerializable(typeof(FilesJson))]
 [JsonSerializable(typeof(PurgeJson))]
 [JsonSerializable(typeof(SweepJson))]
+[JsonSerializable(typeof(KeysJson))]
+[JsonSerializable(typeof(KeyRotationJson))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext
 {
     /// <summary>UTC ISO-8601 with as many fraction digits as the instant has, e.g. <c>2026-11-22T10:00:00.25Z</c>.</summary>

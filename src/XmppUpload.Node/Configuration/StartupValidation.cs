@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Http;
 using XmppUpload.Storage;
+using XmppUpload.Storage.Postgres;
 using XmppUpload.Xmpp.Configuration;
 
 namespace XmppUpload.Node.Configuration;
@@ -19,6 +20,7 @@ internal static class StartupValidation
         Read<HttpOptions>(services, failures);
         Read<StorageOptions>(services, failures);
         Read<UploadOptions>(services, failures);
+        Read<TokensOptions>(services, failures);
         Read<Http.Dav.WebDavOptions>(services, failures);
         return failures;
     }
@@ -28,7 +30,9 @@ internal static class StartupValidation
     {
         var failures = new List<string>();
         Read<StorageOptions>(services, failures);
+        Read<PostgresLedgerOptions>(services, failures);
         Read<UploadOptions>(services, failures);
+        Read<TokensOptions>(services, failures);
         return failures;
     }
 

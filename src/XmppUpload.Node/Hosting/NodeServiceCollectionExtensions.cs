@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Configuration;
@@ -18,14 +19,7 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<UploadOptions>>().Value);
 
-        services.AddSingleton<SigningKeyRing>();
-        // Registered after the storage's start-up service, so the ledger exists when the keys are read.
-        services.AddHostedService<SigningKeyLoader>();
-        services.AddSingleton(provider =>
-        {
-            var ring = provider.GetRequiredService<SigningKeyRing>();
-            return new SlotTokens(() => ring.Keys);
-        });
+        services.AddSigningKeys();
 
         services.AddSingleton(provider =>
         {
@@ -50,6 +44,28 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton(provider => new Sweeper(
             provider.GetRequiredService<Core.Ports.ISweepLedger>(),
             provider.GetRequiredService<Core.Ports.IBlobStore>(),
+            provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The PUT-token keys: <c>Tokens:SigningKeys</c> when configured, else the ledger's, loaded at start and reloaded
+    /// every <c>Tokens:KeyReloadInterval</c> (and early for a token signed by a key this node does not hold).
+    /// </summary>
+    public static IServiceCollection AddSigningKeys(this IServiceCollection services)
+    {
+        services.TryAddSingletonTimeProvider();
+        services.AddOptions<TokensOptions>().BindConfiguration(TokensOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokensOptions>, TokensOptionsValidator>());
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<ISigningKeyProvider>(provider =>
+            provider.GetRequiredService<IOptions<TokensOptions>>().Value is { UsesConfiguredKeys: true } tokens
+                ? new ConfiguredSigningKeys(tokens)
+                : provider.GetRequiredService<SigningKeyRing>());
+        // Registered after the storage's start-up service, so the ledger exists when the keys are read.
+        services.AddHostedService<SigningKeyLoader>();
+        services.AddSingleton(provider => new SlotTokens(
+            provider.GetRequiredService<ISigningKeyProvider>(),
             provider.GetRequiredService<TimeProvider>()));
         return services;
     }

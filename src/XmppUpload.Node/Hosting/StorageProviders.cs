@@ -66,6 +66,6 @@ internal static class StorageProviders
         return services;
     }
 
-    private static bool IsPostgres(IConfiguration configuration) =>
+    public static bool IsPostgres(IConfiguration configuration) =>
         string.Equals(configuration[LedgerKey], "Postgres", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,12 +1,10 @@
 using System.Data;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
-using XmppUpload.Core.Tokens;
 using XmppUpload.Storage.Sqlite;
 
 namespace XmppUpload.Storage.Postgres;
@@ -21,10 +19,6 @@ namespace XmppUpload.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedger, ISigningKeyStore, IDisposable, IAsyncDisposable
 {
-    // Key ids travel in the token between dots: lower-case base32 has no dot and reads well in logs.
-    private const string KeyIdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-    private const int KeyIdLength = 8;
-
     private const string SlotColumns =
         "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at";
 
@@ -42,12 +36,6 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
 
     private const string UpdateSlotState =
         "UPDATE slots SET state = @state, stored_at = @stored_at, upload_node = @upload_node WHERE id = @id";
-
-    private const string SelectKeys = "SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC";
-
-    // Migration 2 made activates_at NOT NULL; the first key of a ledger signs from its creation on.
-    private const string InsertKey =
-        "INSERT INTO signing_keys (id, secret, created_at, activates_at) VALUES (@id, @secret, @created_at, @created_at)";
 
     private const string AdvisoryLock = "SELECT pg_advisory_xact_lock(@key)";
 
@@ -222,52 +210,6 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
         return count;
     }
 
-    public async Task<IReadOnlyList<SigningKey>> GetOrCreateKeysAsync(TimeProvider time, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(time);
-
-        // The common case reads only, without taking the lock.
-        await using (var connection = await OpenAsync(cancellationToken))
-        {
-            var existing = await ReadKeysAsync(connection, null, cancellationToken);
-            if (existing.Count > 0)
-            {
-                return existing;
-            }
-        }
-
-        var (keys, created) = await WriteAsync(
-            async (connection, transaction, token) =>
-            {
-                // Nodes starting at once queue here; those after the first see its key and create none.
-                await LockAsync(connection, transaction, PostgresLocks.SigningKeys, token);
-                var existing = await ReadKeysAsync(connection, transaction, token);
-                if (existing.Count > 0)
-                {
-                    return (existing, (SigningKey?)null);
-                }
-
-                var key = new SigningKey(
-                    RandomNumberGenerator.GetString(KeyIdAlphabet, KeyIdLength),
-                    RandomNumberGenerator.GetBytes(SigningKey.SecretLength),
-                    FromColumn(ToColumn(time.GetUtcNow())));
-                await using var command = Command(connection, transaction, InsertKey);
-                command.Parameters.AddWithValue("id", key.Id);
-                command.Parameters.AddWithValue("secret", key.Secret);
-                command.Parameters.AddWithValue("created_at", ToColumn(key.CreatedAt));
-                await command.ExecuteNonQueryAsync(token);
-                return ((IReadOnlyList<SigningKey>)[key], key);
-            },
-            cancellationToken);
-
-        if (created is not null)
-        {
-            PostgresLog.SigningKeyCreated(_logger, created.Id);
-        }
-
-        return keys;
-    }
-
     /// <summary>Closes the pooled connections.</summary>
     public void Dispose()
     {
@@ -404,22 +346,6 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
     }
 
     private object UploadNode(Slot slot) => slot.State == SlotState.Uploading ? _nodeId : DBNull.Value;
-
-    private static async Task<IReadOnlyList<SigningKey>> ReadKeysAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction? transaction,
-        CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, SelectKeys);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var keys = new List<SigningKey>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            keys.Add(new SigningKey(reader.GetString(0), reader.GetFieldValue<byte[]>(1), FromColumn(reader.GetInt64(2))));
-        }
-
-        return keys;
-    }
 
     private static async Task LockAsync(
         NpgsqlConnection connection,

@@ -9,7 +9,10 @@ internal static class PostgresLocks
     /// <summary>Held while the schema version is read and migrations are applied: nodes starting at once take turns.</summary>
     public const long Migration = 0x58555044_00000001;
 
-    /// <summary>Held while the first signing key is created: nodes starting at once create one key, not one each.</summary>
+    /// <summary>
+    /// Held while signing keys are written (the first key created, a rotation, a retired key deleted): nodes starting at
+    /// once create one key, not one each, and operators or nodes rotating at once agree on one new key.
+    /// </summary>
     public const long SigningKeys = 0x58555044_00000002;
 
     /// <summary>

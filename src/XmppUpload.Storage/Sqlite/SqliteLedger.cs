@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
-using XmppUpload.Core.Tokens;
 
 namespace XmppUpload.Storage.Sqlite;
 
@@ -25,10 +23,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     // How long a writer waits for another process (an admin command) holding the write lock before it fails.
     private const int BusyTimeoutMilliseconds = 10_000;
 
-    // Key ids travel in the token between dots: lower-case base32 has no dot and reads well in logs.
-    private const string KeyIdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-    private const int KeyIdLength = 8;
-
     // FULL syncs the WAL at every commit: a 201 tells the client its file is kept, and NORMAL could let a power cut
     // roll that commit back while the blob survives.
     private const string ConnectionPragmas = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
@@ -45,10 +39,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         + "($id, $owner, $file_name, $size, $content_type, $purpose, $created_at, $put_deadline, $expires_at, $state, $stored_at)";
 
     private const string UpdateSlotState = "UPDATE slots SET state = $state, stored_at = $stored_at WHERE id = $id";
-
-    private const string SelectKeys = "SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, rowid DESC";
-
-    private const string InsertKey = "INSERT INTO signing_keys (id, secret, created_at) VALUES ($id, $secret, $created_at)";
 
     private readonly string _connectionString;
     private readonly ILogger _logger;
@@ -221,53 +211,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         return count;
     }
 
-    public async Task<IReadOnlyList<SigningKey>> GetOrCreateKeysAsync(TimeProvider time, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(time);
-
-        // The common case reads only, without queuing behind writers.
-        await using (var connection = await OpenAsync(cancellationToken))
-        {
-            var existing = await ReadKeysAsync(connection, null, cancellationToken);
-            if (existing.Count > 0)
-            {
-                return existing;
-            }
-        }
-
-        var (keys, created) = await WriteAsync(
-            async (connection, transaction, token) =>
-            {
-                // Another thread or process may have created the key while this one waited for the write lock.
-                var existing = await ReadKeysAsync(connection, transaction, token);
-                if (existing.Count > 0)
-                {
-                    return (existing, (SigningKey?)null);
-                }
-
-                var key = new SigningKey(
-                    RandomNumberGenerator.GetString(KeyIdAlphabet, KeyIdLength),
-                    RandomNumberGenerator.GetBytes(SigningKey.SecretLength),
-                    FromColumn(ToColumn(time.GetUtcNow())));
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = InsertKey;
-                command.Parameters.AddWithValue("$id", key.Id);
-                command.Parameters.AddWithValue("$secret", key.Secret);
-                command.Parameters.AddWithValue("$created_at", ToColumn(key.CreatedAt));
-                await command.ExecuteNonQueryAsync(token);
-                return ((IReadOnlyList<SigningKey>)[key], key);
-            },
-            cancellationToken);
-
-        if (created is not null)
-        {
-            Log.SigningKeyCreated(_logger, created.Id);
-        }
-
-        return keys;
-    }
-
     /// <summary>Closes the pooled connections, which checkpoints the WAL into the database file.</summary>
     public void Dispose()
     {
@@ -430,24 +373,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<SigningKey>> ReadKeysAsync(
-        SqliteConnection connection,
-        SqliteTransaction? transaction,
-        CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SelectKeys;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var keys = new List<SigningKey>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            keys.Add(new SigningKey(reader.GetString(0), (byte[])reader.GetValue(1), FromColumn(reader.GetInt64(2))));
-        }
-
-        return keys;
     }
 
     private static async Task ExecuteAsync(
