@@ -169,7 +169,7 @@ internal sealed class CredentialReader(DigestNonces nonces, IHttpAuthStateStore 
             return null;
         }
 
-        // A nonce we did not issue (or an opaque of another process) gets a fresh challenge, never stale=true.
+        // A nonce made with another key (or the opaque of another deployment) gets a fresh challenge, never stale=true.
         var validity = nonces.Check(nonce, out var nonceExpiresAt);
         if (validity == NonceValidity.Invalid || (p["opaque"] is { } opaque && !string.Equals(opaque, nonces.Opaque, StringComparison.Ordinal)))
         {

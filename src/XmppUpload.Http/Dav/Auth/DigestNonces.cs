@@ -15,7 +15,7 @@ internal sealed class DigestNonces
     /// <summary>The name of the nonce key in the <see cref="Core.Ports.ISharedSecretStore"/>.</summary>
     public const string SecretName = "webdav-digest-nonce-key";
 
-    /// <summary>Bytes of the key: the size of an HMAC-SHA256 block's worth of entropy that needs no padding.</summary>
+    /// <summary>Bytes of the key: as many as an HMAC-SHA256 output, all the strength the MAC can use.</summary>
     public const int KeyLength = 32;
 
     /// <summary>How long a nonce is accepted; after that the client gets <c>stale=true</c> and retries with a new one.</summary>
@@ -29,8 +29,8 @@ internal sealed class DigestNonces
     private const int MacBytes = 16;
     private const int NonceBytes = TimestampBytes + RandomBytes + MacBytes;
 
-    // The opaque value is a MAC of this label: as long as a nonce's signed part, which differs in length, it can never
-    // be mistaken for one.
+    // The opaque value is the MAC of this label: 22 bytes, where a nonce's MAC covers 20, so the one can never pass
+    // for the other.
     private static readonly byte[] OpaqueLabel = "XEP-0070 Digest opaque"u8.ToArray();
 
     private readonly byte[] _key;
