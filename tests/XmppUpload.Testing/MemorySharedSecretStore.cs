@@ -11,14 +11,7 @@ namespace XmppUpload.Testing;
 public sealed class MemorySharedSecretStore : ISharedSecretStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
-    private int _reads;
 
-    /// <summary>How many times a secret was asked for.</summary>
-    public int Reads => _reads;
-
-    public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _reads);
-        return Task.FromResult(_secrets.GetOrAdd(name, _ => RandomNumberGenerator.GetBytes(length)).ToArray());
-    }
+    public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
+        Task.FromResult(_secrets.GetOrAdd(name, _ => RandomNumberGenerator.GetBytes(length)).ToArray());
 }
