@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(3004, LogLevel.Warning, "{Count} uploads were interrupted by the last shutdown; their slots accept a PUT again until their deadline")]
     public static partial void InterruptedUploadsReset(ILogger logger, int count);
 
+    [LoggerMessage(3005, LogLevel.Information, "Created the shared secret {Name}")]
+    public static partial void SharedSecretCreated(ILogger logger, string name);
+
     [LoggerMessage(3010, LogLevel.Warning, "Could not remove the staged file {StagedPath}; it will be removed at the next start")]
     public static partial void StagedFileNotRemoved(ILogger logger, string stagedPath, Exception exception);
 

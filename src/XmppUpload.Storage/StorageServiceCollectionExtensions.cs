@@ -15,7 +15,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Single-node storage: the SQLite ledger (<see cref="ILedger"/>, <see cref="IAccountLedger"/>,
-    /// <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/>, one instance behind all four), the WebDAV tree
+    /// <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/>, <see cref="ISharedSecretStore"/>, one instance behind all
+    /// five), the WebDAV tree
     /// (<see cref="IDavStore"/>, in the same database) and the file-system
     /// blob store (<see cref="IBlobStore"/>) under <c>Storage:Path</c>, validated at start, and a start-up step that
     /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken.
@@ -33,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAccountLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISweepLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISigningKeyStore>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<ISharedSecretStore>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<SqliteDavStore>();
         services.TryAddSingleton<IDavStore>(provider => provider.GetRequiredService<SqliteDavStore>());
         services.TryAddSingleton<FileSystemBlobStore>();

@@ -71,7 +71,6 @@ public sealed class ObjectStoreInteropTests
                 ["Xmpp:Secret"] = prosody.ComponentSecret,
                 ["Ledger:Provider"] = "Postgres",
                 ["ConnectionStrings:Ledger"] = postgres.ConnectionString(database),
-                ["WebDav:Enabled"] = "false",
                 ["BlobStore:Provider"] = "S3",
                 ["BlobStore:S3:ServiceUrl"] = s3.ServiceUrl,
                 ["BlobStore:S3:Bucket"] = s3.Bucket,
@@ -92,18 +91,6 @@ public sealed class ObjectStoreInteropTests
         await connection.OpenAsync(Cancellation);
         await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM slots WHERE owner = 'alice@localhost' AND state = 'stored'", connection);
         Assert.Equal(1L, await command.ExecuteScalarAsync(Cancellation));
-    }
-
-    [Fact(Timeout = 60_000)]
-    public async Task PostgresLedgerWithWebDav_StopsTheNodeWithOneLine()
-    {
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => NodeProcess.StartAsync(
-            new Dictionary<string, string> { ["Xmpp:Secret"] = "x", ["Ledger:Provider"] = "Postgres", ["ConnectionStrings:Ledger"] = "Host=127.0.0.1" },
-            TimeSpan.FromSeconds(60),
-            waitForComponent: false,
-            cancellationToken: Cancellation));
-
-        Assert.Contains("Ledger:Provider=Postgres does not serve WebDAV yet", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 180_000)]

@@ -35,12 +35,6 @@ internal static class StorageProviders
             return $"{LedgerKey} '{ledger}' is not a ledger: use {string.Join(" or ", Ledgers)}.";
         }
 
-        // The WebDAV tree has no PostgreSQL store yet; on a node-local SQLite file it would differ from node to node.
-        if (IsPostgres(configuration) && configuration.GetValue("WebDav:Enabled", true))
-        {
-            return $"{LedgerKey}=Postgres does not serve WebDAV yet: set WebDav:Enabled=false (environment variable WebDav__Enabled).";
-        }
-
         return null;
     }
 
@@ -49,7 +43,8 @@ internal static class StorageProviders
         services.AddEmbeddedStorage();
         if (IsPostgres(configuration))
         {
-            // Replaces the SQLite ledger's registrations; its start-up step migrates before anything else starts.
+            // Replaces the SQLite ledger's registrations (the WebDAV tree, its nonce key and XEP-0070 state included);
+            // its start-up step migrates before anything else starts.
             services.AddPostgresLedger();
         }
 

@@ -7,8 +7,8 @@ namespace XmppUpload.Storage.Dav;
 /// <summary>
 /// The WebDAV tree in the ledger's SQLite database (schema version 3). Each change is one <c>BEGIN IMMEDIATE</c>
 /// transaction that reads what it decides on and writes the result, so preconditions, ownership and quotas are checked
-/// against the state the change commits on. Subtrees are key ranges, so a MOVE or DELETE of a collection is one
-/// statement per table inside that transaction.
+/// against the state the change commits on; a refused change rolls back whatever it did. Subtrees are key ranges, so a
+/// MOVE or DELETE of a collection is one statement per table inside that transaction.
 /// </summary>
 public sealed class SqliteDavStore : IDavStore, IDisposable
 {
@@ -91,7 +91,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(owner);
-        return WriteAsync(
+        return ChangeAsync(
             async (connection, transaction, token) =>
             {
                 if (path == DavPaths.Root || await FindAsync(connection, transaction, path, token) is not null)
@@ -122,7 +122,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
     public Task<DavChange> PutFileAsync(DavPutRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return WriteAsync(
+        return ChangeAsync(
             async (connection, transaction, token) =>
             {
                 var existing = await FindAsync(connection, transaction, request.Path, token);
@@ -200,7 +200,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
     public Task<DavChange> DeleteAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return WriteAsync(
+        return ChangeAsync(
             async (connection, transaction, token) =>
             {
                 if (await FindAsync(connection, transaction, path, token) is null)
@@ -248,13 +248,14 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
 
                 return await UnreferencedAsync(connection, transaction, keys, token);
             },
+            _ => true,
             cancellationToken);
     }
 
     public Task<DavChange> CopyAsync(DavTransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return WriteAsync(
+        return ChangeAsync(
             async (connection, transaction, token) =>
             {
                 var (outcome, source, replaced, orphaned) = await PrepareTransferAsync(connection, transaction, request, token);
@@ -269,7 +270,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
                 var usage = await UsageAsync(connection, transaction, request.Requester, null, token);
                 if (usage + bytes > request.Quota)
                 {
-                    // Nothing is committed: the overwrite's delete rolls back with the transaction.
+                    // A refusal rolls back, the overwrite's delete with it.
                     return DavChange.Of(DavOutcome.OverQuota);
                 }
 
@@ -303,7 +304,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
     public Task<DavChange> MoveAsync(DavTransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return WriteAsync(
+        return ChangeAsync(
             async (connection, transaction, token) =>
             {
                 var (outcome, source, replaced, orphaned) = await PrepareTransferAsync(connection, transaction, request, token);
@@ -318,16 +319,15 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
                 }
 
                 // Properties and jidlists follow by ON UPDATE CASCADE. The destination range is empty (the overwrite
-                // deleted it and it cannot overlap the source), so no intermediate row collides.
-                var length = source.Path.Length;
+                // deleted it and it cannot overlap the source), so no intermediate row collides. length() counts
+                // characters as substr() does (a path's .NET Length counts UTF-16 units, two for an emoji).
                 await using (var move = Command(connection, transaction,
-                    $"UPDATE dav_resources SET path = $destination || substr(path, $length + 1), "
-                    + "parent = CASE WHEN path = $path THEN $destination_parent ELSE $destination || substr(parent, $length + 1) END "
+                    "UPDATE dav_resources SET path = $destination || substr(path, length($path) + 1), "
+                    + "parent = CASE WHEN path = $path THEN $destination_parent ELSE $destination || substr(parent, length($path) + 1) END "
                     + $"WHERE {SubtreeCondition}"))
                 {
                     move.Parameters.AddWithValue("$destination", request.Destination);
                     move.Parameters.AddWithValue("$destination_parent", DavPaths.Parent(request.Destination));
-                    move.Parameters.AddWithValue("$length", length);
                     move.Parameters.AddWithValue("$path", source.Path);
                     await move.ExecuteNonQueryAsync(token);
                 }
@@ -384,6 +384,7 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
 
                 return true;
             },
+            _ => true,
             cancellationToken);
     }
 
@@ -633,7 +634,17 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
 
     private static string NewETag() => System.Security.Cryptography.RandomNumberGenerator.GetHexString(24, lowercase: true);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private static bool Succeeded(DavChange change) =>
+        change.Outcome is DavOutcome.Created or DavOutcome.Replaced or DavOutcome.Deleted;
+
+    /// <summary>A change to the tree: committed when it succeeded, rolled back (with any delete it made) when refused.</summary>
+    private Task<DavChange> ChangeAsync(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<DavChange>> work, CancellationToken cancellationToken) =>
+        WriteAsync(work, Succeeded, cancellationToken);
+
+    private async Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
+        Func<T, bool> commit,
+        CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -641,7 +652,15 @@ public sealed class SqliteDavStore : IDavStore, IDisposable
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await work(connection, transaction, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (commit(result))
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                await transaction.RollbackAsync(cancellationToken);
+            }
+
             return result;
         }
         finally

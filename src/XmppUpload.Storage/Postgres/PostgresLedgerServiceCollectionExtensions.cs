@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Dav;
+using XmppUpload.Core.HttpAuth;
 using XmppUpload.Core.Ports;
 
 namespace XmppUpload.Storage.Postgres;
@@ -11,10 +13,11 @@ namespace XmppUpload.Storage.Postgres;
 public static class PostgresLedgerServiceCollectionExtensions
 {
     /// <summary>
-    /// <see cref="ILedger"/>, <see cref="IAccountLedger"/>, <see cref="ISweepLedger"/> and <see cref="ISigningKeyStore"/>
-    /// as one <see cref="PostgresLedger"/> (replacing earlier registrations, such as the SQLite ledger of
-    /// <c>AddEmbeddedStorage</c>) on <c>ConnectionStrings:Ledger</c>, validated at start, and a start-up step that
-    /// migrates the schema and resets this node's interrupted uploads before requests are taken.
+    /// <see cref="ILedger"/>, <see cref="IAccountLedger"/>, <see cref="ISweepLedger"/>, <see cref="ISigningKeyStore"/> and
+    /// <see cref="ISharedSecretStore"/> as one <see cref="PostgresLedger"/>, the WebDAV tree (<see cref="IDavStore"/>) and
+    /// the XEP-0070 state (<see cref="IHttpAuthStateStore"/>) in the same database (replacing earlier registrations, such
+    /// as the SQLite ledger of <c>AddEmbeddedStorage</c>) on <c>ConnectionStrings:Ledger</c>, validated at start, and a
+    /// start-up step that migrates the schema and resets this node's interrupted uploads before requests are taken.
     /// </summary>
     public static IServiceCollection AddPostgresLedger(this IServiceCollection services)
     {
@@ -38,6 +41,14 @@ public static class PostgresLedgerServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IAccountLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISweepLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(provider => provider.GetRequiredService<PostgresLedger>()));
+
+        // WebDAV on a cluster: the tree, the Digest nonce key and the XEP-0070 state live in the same database, so
+        // any node answers any request of a client.
+        services.Replace(ServiceDescriptor.Singleton<ISharedSecretStore>(provider => provider.GetRequiredService<PostgresLedger>()));
+        services.TryAddSingleton<PostgresDavStore>();
+        services.Replace(ServiceDescriptor.Singleton<IDavStore>(provider => provider.GetRequiredService<PostgresDavStore>()));
+        services.TryAddSingleton<PostgresHttpAuthStateStore>();
+        services.Replace(ServiceDescriptor.Singleton<IHttpAuthStateStore>(provider => provider.GetRequiredService<PostgresHttpAuthStateStore>()));
 
         // First in the list, so that its StartingAsync runs before any other service's (see PostgresLedgerStartup).
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresLedgerStartup)))

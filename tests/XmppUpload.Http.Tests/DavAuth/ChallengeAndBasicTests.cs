@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.HttpAuth;
+using XmppUpload.Core.Ports;
 using XmppUpload.Http.Dav;
 using XmppUpload.Http.Dav.Auth;
 using XmppUpload.Testing;
@@ -245,11 +246,12 @@ public sealed class ChallengeAndBasicTests
     }
 
     [Fact]
-    public void AddDavAuthentication_RegistersOneAuthenticatorForTheProcess()
+    public void AddDavAuthentication_RegistersOneAuthenticatorForTheProcess_WithInMemoryStateUnlessTheHostSharesOne()
     {
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IHttpAuthConfirmer, ScriptedConfirmer>()
+            .AddSingleton<ISharedSecretStore, MemorySharedSecretStore>()
             .AddSingleton<TimeProvider>(new FakeTimeProvider())
             .AddDavAuthentication();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -258,6 +260,22 @@ public sealed class ChallengeAndBasicTests
 
         Assert.IsType<XmppDavAuthenticator>(first);
         Assert.Same(first, provider.GetRequiredService<IDavAuthenticator>());
+        Assert.IsType<MemoryHttpAuthStateStore>(provider.GetRequiredService<IHttpAuthStateStore>());
+    }
+
+    [Fact]
+    public void AddDavAuthentication_KeepsAStateStoreTheHostRegisteredFirst()
+    {
+        var shared = new MemoryHttpAuthStateStore(new FakeTimeProvider());
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IHttpAuthConfirmer, ScriptedConfirmer>()
+            .AddSingleton<ISharedSecretStore, MemorySharedSecretStore>()
+            .AddSingleton<IHttpAuthStateStore>(shared)
+            .AddDavAuthentication();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.Same(shared, provider.GetRequiredService<IHttpAuthStateStore>());
     }
 
     private sealed class ListLogger : ILogger<XmppDavAuthenticator>

@@ -5,26 +5,50 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Addressing;
+using XmppUpload.Core.HttpAuth;
+using XmppUpload.Core.Ports;
 using XmppUpload.Http.Dav;
 using XmppUpload.Http.Dav.Auth;
 using XmppUpload.Testing;
 
 namespace XmppUpload.Http.Tests.DavAuth;
 
-/// <summary>An authenticator on a fake clock with a scripted confirmer, and requests built on <see cref="DefaultHttpContext"/>.</summary>
+/// <summary>
+/// An authenticator on a fake clock with a scripted confirmer, and requests built on <see cref="DefaultHttpContext"/>.
+/// By default it has a deployment of its own (its own nonce key and in-memory state); harnesses given the same clock,
+/// secrets and state are nodes of one cluster.
+/// </summary>
 internal sealed partial class DavAuthHarness
 {
     public const string Host = "files.example.org";
 
-    public DavAuthHarness(Action<WebDavOptions>? configure = null, ILogger<XmppDavAuthenticator>? logger = null)
+    public DavAuthHarness(
+        Action<WebDavOptions>? configure = null,
+        ILogger<XmppDavAuthenticator>? logger = null,
+        FakeTimeProvider? clock = null,
+        ISharedSecretStore? secrets = null,
+        IHttpAuthStateStore? state = null)
     {
         configure?.Invoke(Options);
-        Authenticator = new XmppDavAuthenticator(Confirmer, Microsoft.Extensions.Options.Options.Create(Options), Clock, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<XmppDavAuthenticator>.Instance);
+        Clock = clock ?? new FakeTimeProvider();
+        Secrets = secrets ?? new MemorySharedSecretStore();
+        State = state ?? new MemoryHttpAuthStateStore(Clock);
+        Authenticator = new XmppDavAuthenticator(
+            Confirmer,
+            Microsoft.Extensions.Options.Options.Create(Options),
+            Clock,
+            Secrets,
+            State,
+            logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<XmppDavAuthenticator>.Instance);
     }
 
     public WebDavOptions Options { get; } = new();
 
-    public FakeTimeProvider Clock { get; } = new();
+    public FakeTimeProvider Clock { get; }
+
+    public ISharedSecretStore Secrets { get; }
+
+    public IHttpAuthStateStore State { get; }
 
     public ScriptedConfirmer Confirmer { get; } = new();
 

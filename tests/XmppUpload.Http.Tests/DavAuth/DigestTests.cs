@@ -141,8 +141,9 @@ public sealed class DigestTests
     }
 
     [Fact]
-    public async Task Digest_WithNonceOfAnotherProcess_IsChallengedNotStale()
+    public async Task Digest_WithNonceOfAnotherDeployment_IsChallengedNotStale()
     {
+        // Another deployment has another nonce key (the nodes of one cluster share theirs; see PostgresClusterAuthTests).
         var other = new DavAuthHarness();
         var harness = new DavAuthHarness();
         var foreign = await other.ChallengeAsync(Token);

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Dav;
+using XmppUpload.Core.HttpAuth;
 using XmppUpload.Core.Ports;
 using XmppUpload.Storage.Postgres;
 
@@ -22,7 +24,33 @@ public sealed class PostgresLedgerHostingTests(PostgresServerFixture server) : P
         Assert.Same(ledger, host.Services.GetRequiredService<IAccountLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<ISweepLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<ISigningKeyStore>());
+        Assert.Same(ledger, host.Services.GetRequiredService<ISharedSecretStore>());
         await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AddPostgresLedger_AfterTheEmbeddedStorage_ServesWebDavAndItsXep0070StateFromPostgreSql()
+    {
+        // As the node registers them: the SQLite defaults first, then the cluster ledger replacing them.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Ledger"] = Fixture.ConnectionString,
+            ["Storage:Path"] = Path.Combine(Path.GetTempPath(), "xmppupload-unused-" + Guid.NewGuid().ToString("N")),
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddEmbeddedStorage();
+        builder.Services.AddPostgresLedger();
+        using var host = builder.Build();
+
+        var dav = host.Services.GetRequiredService<IDavStore>();
+        var state = host.Services.GetRequiredService<IHttpAuthStateStore>();
+
+        Assert.IsType<PostgresDavStore>(dav);
+        Assert.IsType<PostgresHttpAuthStateStore>(state);
+        Assert.Same(host.Services.GetRequiredService<PostgresLedger>(), host.Services.GetRequiredService<ISharedSecretStore>());
+        Assert.Equal(DavOutcome.Created, (await dav.CreateCollectionAsync("/cluster", "romeo@montague.tld", Now, Ct)).Outcome);
+        Assert.Equal(1L, Fixture.Scalar("SELECT count(*) FROM dav_resources WHERE path = '/cluster'"));
     }
 
     [Theory]

@@ -176,20 +176,6 @@ public sealed class PostgresSweepTests(PostgresServerFixture server) : PostgresT
     }
 
     [Fact]
-    public async Task FindKnown_CountsTheBlobsOfWebDavFiles_SoTheSweeperNeverTakesThemForOrphans()
-    {
-        var ledger = Fixture.Open();
-        await ledger.MigrateAsync(Ct);
-        Fixture.Execute(
-            "INSERT INTO dav_resources (path, parent, is_collection, owner, size, etag, created_at, modified_at, blob_key) "
-            + "VALUES ('/report.pdf', '/', false, 'romeo@montague.tld', 10, 'e1', 0, 0, 'davblob0001')");
-
-        var known = await ledger.FindKnownAsync(["davblob0001", "davblob0002"], Ct);
-
-        Assert.Equal(["davblob0001"], known);
-    }
-
-    [Fact]
     public async Task ClaimDeleted_ClaimNotRemovedWithinTheLease_IsHandedOutAgainAfterIt()
     {
         // A node that died between claiming and removing leaves its claim; another node takes the rows up after the lease.

@@ -182,30 +182,4 @@ public sealed class SqliteSweepTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.RemoveLapsedReservationsAsync(Now, -1, Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ClaimDeletedAsync(0, Ct));
     }
-
-    [Fact]
-    public async Task FindKnown_CountsTheBlobsOfWebDavFiles_SoTheSweeperNeverTakesThemForOrphans()
-    {
-        var ledger = _fixture.Open();
-        await ledger.MigrateAsync(Ct);
-        var dav = new XmppUpload.Storage.Dav.SqliteDavStore(ledger);
-        var put = await dav.PutFileAsync(
-            new XmppUpload.Core.Dav.DavPutRequest
-            {
-                Path = "/report.pdf",
-                Owner = "romeo@montague.tld",
-                Size = 10,
-                BlobKey = "davblob0001",
-                ETag = "e1",
-                Now = Now,
-                Quota = 1000,
-                MaxFileSize = 1000,
-            },
-            Ct);
-        Assert.Equal(XmppUpload.Core.Dav.DavOutcome.Created, put.Outcome);
-
-        var known = await ledger.FindKnownAsync(["davblob0001", "davblob0002"], Ct);
-
-        Assert.Equal(["davblob0001"], known);
-    }
 }

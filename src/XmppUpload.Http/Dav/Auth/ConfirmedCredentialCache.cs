@@ -3,10 +3,10 @@ using XmppUpload.Core.Addressing;
 namespace XmppUpload.Http.Dav.Auth;
 
 /// <summary>
-/// The answers users gave to confirmation prompts, by (JID as given, transaction id), kept for
-/// <c>WebDav:CredentialLifetime</c>: a confirmed pair lets the request through without asking again (issue 4), a
-/// denied pair is refused without asking again. Bounded; when full the oldest answers go first, which only means
-/// someone is asked again. Not thread-safe: the caller holds its lock.
+/// The answers users gave to confirmation prompts, by (JID as given, transaction id), each kept until its own expiry
+/// (<c>WebDav:CredentialLifetime</c> after the answer): a confirmed pair lets the request through without asking again
+/// (issue 4), a denied pair is refused without asking again. Bounded; when full the expired answers go first, then the
+/// oldest, which only means someone is asked again. Not thread-safe: the caller holds its lock.
 /// </summary>
 internal sealed class ConfirmedCredentialCache(int capacity = ConfirmedCredentialCache.DefaultCapacity)
 {
@@ -35,25 +35,35 @@ internal sealed class ConfirmedCredentialCache(int capacity = ConfirmedCredentia
         return true;
     }
 
-    public void Add(Jid jid, string transactionId, bool confirmed, DateTimeOffset answeredAt, DateTimeOffset notBefore)
+    public void Add(Jid jid, string transactionId, bool confirmed, DateTimeOffset answeredAt, DateTimeOffset expiresAt)
     {
         if (_entries.Count >= capacity && !_entries.ContainsKey((jid, transactionId)))
         {
-            MakeRoom(notBefore);
+            MakeRoom(answeredAt);
         }
 
-        _entries[(jid, transactionId)] = new Entry(confirmed, answeredAt);
+        _entries[(jid, transactionId)] = new Entry(confirmed, answeredAt, expiresAt);
     }
 
-    private void MakeRoom(DateTimeOffset notBefore)
+    /// <summary>Forgets the answers that expired by <paramref name="now"/>; returns how many.</summary>
+    public int RemoveExpired(DateTimeOffset now)
     {
+        var removed = 0;
         foreach (var (key, entry) in _entries)
         {
-            if (entry.AnsweredAt <= notBefore)
+            if (entry.ExpiresAt <= now)
             {
                 _entries.Remove(key);
+                removed++;
             }
         }
+
+        return removed;
+    }
+
+    private void MakeRoom(DateTimeOffset now)
+    {
+        RemoveExpired(now);
 
         // Still full of live answers: drop the oldest tenth rather than one at a time, so a flood costs O(n) rarely.
         if (_entries.Count >= capacity)
@@ -65,5 +75,5 @@ internal sealed class ConfirmedCredentialCache(int capacity = ConfirmedCredentia
         }
     }
 
-    private readonly record struct Entry(bool Confirmed, DateTimeOffset AnsweredAt);
+    private readonly record struct Entry(bool Confirmed, DateTimeOffset AnsweredAt, DateTimeOffset ExpiresAt);
 }

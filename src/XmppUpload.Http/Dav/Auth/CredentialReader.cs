@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using XmppUpload.Core.Addressing;
+using XmppUpload.Core.HttpAuth;
 
 namespace XmppUpload.Http.Dav.Auth;
 
@@ -12,61 +13,62 @@ namespace XmppUpload.Http.Dav.Auth;
 /// userid = JID, password (Basic) or cnonce (Digest) = transaction id, both percent-decoded (XEP-0070 section 4.1).
 /// Everything it cannot accept becomes a <see cref="Refusal"/>.
 /// </summary>
-internal sealed class CredentialReader(DigestNonces nonces, NonceCountGuard nonceCounts, ILogger logger)
+internal sealed class CredentialReader(DigestNonces nonces, IHttpAuthStateStore state, ILogger logger)
 {
     public const string Realm = "xmpp";
 
     /// <summary>Transaction ids go into an XMPP attribute and a message body; longer ones are refused.</summary>
     public const int MaxTransactionIdLength = 256;
 
+    /// <summary>Uses per nonce before the client is sent a new one; bounds what one nonce can make the server remember.</summary>
+    public const int MaxUsesPerNonce = 1_000;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public DavCredentials? Read(HttpRequest request, out Refusal? refusal)
+    /// <summary>The credentials of the request, or why it cannot be let through (exactly one of the two is set).</summary>
+    public async Task<(DavCredentials? Credentials, Refusal? Refusal)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        refusal = null;
         var headers = request.Headers.Authorization;
         if (headers.Count == 0)
         {
-            refusal = Refusal.Unauthorized(
+            return (null, Refusal.Unauthorized(
                 "Log in with your JID (for example juliet@example.org/laptop) as the user name and a transaction id of your choice " +
-                "as the password; you will be asked over XMPP to confirm this request and that id. Never enter your XMPP password here.");
-            return null;
+                "as the password; you will be asked over XMPP to confirm this request and that id. Never enter your XMPP password here."));
         }
 
         if (headers.Count > 1)
         {
-            refusal = Refusal.Unauthorized("Send exactly one Authorization header.");
-            return null;
+            return (null, Refusal.Unauthorized("Send exactly one Authorization header."));
         }
 
-        var value = headers[0].AsSpan().Trim();
-        var space = value.IndexOf(' ');
+        var value = headers[0]!.Trim();
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
         var scheme = space < 0 ? value : value[..space];
-        var parameters = space < 0 ? [] : value[(space + 1)..].Trim();
+        var parameters = space < 0 ? string.Empty : value[(space + 1)..].Trim();
         if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            return ReadBasic(parameters, out refusal);
+            var basic = ReadBasic(parameters, out var refusal);
+            return (basic, refusal);
         }
 
         if (scheme.Equals("Digest", StringComparison.OrdinalIgnoreCase))
         {
-            return ReadDigest(request, parameters, out refusal);
+            return await ReadDigestAsync(request, parameters, cancellationToken);
         }
 
-        refusal = Refusal.Unauthorized(
+        return (null, Refusal.Unauthorized(
             $"The {scheme} authentication scheme is not supported here; use Basic or Digest with realm \"{Realm}\", " +
-            "your JID as the user name and a transaction id of your choice as the password.");
-        return null;
+            "your JID as the user name and a transaction id of your choice as the password."));
     }
 
-    private static DavCredentials? ReadBasic(ReadOnlySpan<char> token68, out Refusal? refusal)
+    private static DavCredentials? ReadBasic(string token68, out Refusal? refusal)
     {
         // RFC 7617 section 2 with charset="UTF-8"; XEP-0070 section 4.1 asks for RFC 4648 section 4 base64.
         var buffer = new byte[(token68.Length * 3 / 4) + 3];
         string pair;
         try
         {
-            if (token68.IsEmpty || !Convert.TryFromBase64Chars(token68, buffer, out var written))
+            if (token68.Length == 0 || !Convert.TryFromBase64Chars(token68, buffer, out var written))
             {
                 refusal = Refusal.Unauthorized("The Basic credentials are not base64 (RFC 4648 section 4).");
                 return null;
@@ -91,7 +93,37 @@ internal sealed class CredentialReader(DigestNonces nonces, NonceCountGuard nonc
         return ToCredentials(pair[..colon], pair[(colon + 1)..], out refusal);
     }
 
-    private DavCredentials? ReadDigest(HttpRequest request, ReadOnlySpan<char> text, out Refusal? refusal)
+    private async Task<(DavCredentials? Credentials, Refusal? Refusal)> ReadDigestAsync(HttpRequest request, string text, CancellationToken cancellationToken)
+    {
+        var checkedDigest = CheckDigest(request, text, out var refusal);
+        if (checkedDigest is not { } digest)
+        {
+            return (null, refusal);
+        }
+
+        // The nonce key is shared by the cluster and so is this record: a count used on one node is a replay on every other.
+        switch (await state.TryUseNonceCountAsync(digest.Nonce, digest.NonceCount, digest.NonceExpiresAt, MaxUsesPerNonce, cancellationToken))
+        {
+            case NonceCountUse.Replayed:
+                Log.NonceCountReplayed(logger, digest.Username, digest.Nc);
+                return (null, Refusal.Unauthorized("This Digest nonce count was already used with this nonce; increase nc for every request."));
+            case NonceCountUse.NonceExhausted:
+                return (null, Refusal.Unauthorized("This Digest nonce has been used too often; retry with the new one.", stale: true));
+            case NonceCountUse.Full:
+                Log.NonceTableFull(logger, NonceCountGuard.DefaultMaxNonces);
+                return (null, new Refusal(StatusCodes.Status503ServiceUnavailable, "Too many Digest logins at once; retry shortly or use Basic.", RetryAfter: DigestNonces.Lifetime));
+            case NonceCountUse.Fresh:
+            default:
+                break;
+        }
+
+        // XEP-0070 section 4.1: the checksum is over the percent-encoded forms; the JID and transaction id are decoded.
+        var credentials = ToCredentials(digest.Username, digest.Cnonce, out refusal);
+        return (credentials, refusal);
+    }
+
+    /// <summary>Everything about a Digest header that needs no state: its form, its nonce, its uri and its response.</summary>
+    private DigestUse? CheckDigest(HttpRequest request, string text, out Refusal? refusal)
     {
         if (!DigestParameters.TryParse(text, out var p) || p is null)
         {
@@ -137,7 +169,7 @@ internal sealed class CredentialReader(DigestNonces nonces, NonceCountGuard nonc
             return null;
         }
 
-        // A nonce we did not issue (or an opaque of another process) gets a fresh challenge, never stale=true.
+        // A nonce made with another key (or the opaque of another deployment) gets a fresh challenge, never stale=true.
         var validity = nonces.Check(nonce, out var nonceExpiresAt);
         if (validity == NonceValidity.Invalid || (p["opaque"] is { } opaque && !string.Equals(opaque, nonces.Opaque, StringComparison.Ordinal)))
         {
@@ -171,26 +203,8 @@ internal sealed class CredentialReader(DigestNonces nonces, NonceCountGuard nonc
             return null;
         }
 
-        switch (nonceCounts.TryUse(nonce, nonceCount, nonceExpiresAt))
-        {
-            case NonceCountUse.Replayed:
-                Log.NonceCountReplayed(logger, username, nc);
-                refusal = Refusal.Unauthorized("This Digest nonce count was already used with this nonce; increase nc for every request.");
-                return null;
-            case NonceCountUse.NonceExhausted:
-                refusal = Refusal.Unauthorized("This Digest nonce has been used too often; retry with the new one.", stale: true);
-                return null;
-            case NonceCountUse.Full:
-                Log.NonceTableFull(logger, NonceCountGuard.DefaultMaxNonces);
-                refusal = new Refusal(StatusCodes.Status503ServiceUnavailable, "Too many Digest logins at once; retry shortly or use Basic.", RetryAfter: DigestNonces.Lifetime);
-                return null;
-            case NonceCountUse.Fresh:
-            default:
-                break;
-        }
-
-        // XEP-0070 section 4.1: the checksum is over the percent-encoded forms; the JID and transaction id are decoded.
-        return ToCredentials(username, cnonce, out refusal);
+        refusal = null;
+        return new DigestUse(username, nonce, nonceCount, nonceExpiresAt, nc, cnonce);
     }
 
     private static DavCredentials? ToCredentials(string encodedJid, string encodedTransactionId, out Refusal? refusal)
@@ -244,4 +258,7 @@ internal sealed class CredentialReader(DigestNonces nonces, NonceCountGuard nonc
         var shown = value.Length > 64 ? value[..64] + "…" : value;
         return new string([.. shown.Select(c => char.IsControl(c) ? '?' : c)]);
     }
+
+    /// <summary>A Digest answer whose form, nonce, uri and response passed, with what its replay check and credentials need.</summary>
+    private readonly record struct DigestUse(string Username, string Nonce, uint NonceCount, DateTimeOffset NonceExpiresAt, string Nc, string Cnonce);
 }

@@ -6,11 +6,18 @@ namespace XmppUpload.Http.Dav.Auth;
 
 /// <summary>
 /// Issues and checks Digest nonces without keeping state: a nonce is <c>issued-at || random || HMAC-SHA256(key, both)</c>
-/// in base64url, so only this process can make one and its age needs no lookup. The key and the <c>opaque</c> value are
-/// new for every process.
+/// in base64url, so only holders of the key can make one and its age needs no lookup. The key is the shared secret
+/// <see cref="SecretName"/>, the same on every node of a cluster (and across restarts), so a nonce issued by one node is
+/// accepted by the next node a load balancer picks; the <c>opaque</c> value is derived from it for the same reason.
 /// </summary>
 internal sealed class DigestNonces
 {
+    /// <summary>The name of the nonce key in the <see cref="Core.Ports.ISharedSecretStore"/>.</summary>
+    public const string SecretName = "webdav-digest-nonce-key";
+
+    /// <summary>Bytes of the key: as many as an HMAC-SHA256 output, all the strength the MAC can use.</summary>
+    public const int KeyLength = 32;
+
     /// <summary>How long a nonce is accepted; after that the client gets <c>stale=true</c> and retries with a new one.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
@@ -22,16 +29,28 @@ internal sealed class DigestNonces
     private const int MacBytes = 16;
     private const int NonceBytes = TimestampBytes + RandomBytes + MacBytes;
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    // The opaque value is the MAC of this label: 22 bytes, where a nonce's MAC covers 20, so the one can never pass
+    // for the other.
+    private static readonly byte[] OpaqueLabel = "XEP-0070 Digest opaque"u8.ToArray();
+
+    private readonly byte[] _key;
     private readonly TimeProvider _timeProvider;
 
-    public DigestNonces(TimeProvider timeProvider)
+    public DigestNonces(TimeProvider timeProvider, ReadOnlySpan<byte> key)
     {
+        if (key.Length < KeyLength)
+        {
+            throw new ArgumentException($"The Digest nonce key needs at least {KeyLength} bytes.", nameof(key));
+        }
+
         _timeProvider = timeProvider;
-        Opaque = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _key = key.ToArray();
+        Span<byte> opaque = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_key, OpaqueLabel, opaque);
+        Opaque = Convert.ToHexStringLower(opaque[..16]);
     }
 
-    /// <summary>The <c>opaque</c> directive of every challenge of this process; clients return it unchanged.</summary>
+    /// <summary>The <c>opaque</c> directive of every challenge made with this key; clients return it unchanged.</summary>
     public string Opaque { get; }
 
     public string Issue()

@@ -38,6 +38,16 @@ internal static partial class Log
         Message = "The Digest replay table is full ({MaxNonces} live nonces); Digest requests get 503 until nonces expire")]
     public static partial void NonceTableFull(ILogger logger, int maxNonces);
 
+    [LoggerMessage(EventId = 2311, Level = LogLevel.Warning,
+        Message = "The answer of {Jid} could not be recorded; the request proceeds, but the next one with the same transaction id asks again")]
+    public static partial void AnswerNotRecorded(ILogger logger, Jid jid, Exception exception);
+
+    [LoggerMessage(EventId = 2312, Level = LogLevel.Debug, Message = "Forgot {Count} expired Digest nonce counts and XEP-0070 answers")]
+    public static partial void ExpiredStateRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2313, Level = LogLevel.Warning, Message = "Expired Digest nonce counts and XEP-0070 answers could not be removed; the next round tries again")]
+    public static partial void ExpiredStateNotRemoved(ILogger logger, Exception exception);
+
     /// <summary>Enough of a transaction id to tell two apart in a log, never enough to reuse it.</summary>
     public static string Redact(string transactionId) =>
         transactionId.Length < 8 ? $"…({transactionId.Length})" : $"{transactionId[..2]}…({transactionId.Length})";

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.HttpAuth;
+using XmppUpload.Core.Ports;
 
 namespace XmppUpload.Http.Dav.Auth;
 
@@ -13,7 +15,10 @@ namespace XmppUpload.Http.Dav.Auth;
 /// <see cref="IDavAuthenticator"/> by XEP-0070: Basic or Digest credentials in realm "xmpp", the access decision before
 /// any prompt, confirmed (JID, transaction id) pairs reused for <see cref="WebDavOptions.CredentialLifetime"/>, one
 /// shared prompt for concurrent requests with the same pair, and at most <see cref="WebDavOptions.PromptsPerWindow"/>
-/// prompts per bare JID per <see cref="WebDavOptions.PromptWindow"/>.
+/// prompts per bare JID per <see cref="WebDavOptions.PromptWindow"/>. The Digest nonce key comes from the
+/// <see cref="ISharedSecretStore"/>, and nonce counts and users' answers live in the <see cref="IHttpAuthStateStore"/>,
+/// so that behind a load balancer any node accepts what another node issued or was told; prompts in flight and the
+/// rate limit are this process's own.
 /// </summary>
 public sealed class XmppDavAuthenticator : IDavAuthenticator
 {
@@ -33,35 +38,49 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
     private readonly IHttpAuthConfirmer _confirmer;
     private readonly WebDavOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ISharedSecretStore _secrets;
+    private readonly IHttpAuthStateStore _state;
     private readonly ILogger _logger;
-    private readonly DigestNonces _nonces;
-    private readonly CredentialReader _reader;
     private readonly Lock _gate = new();
-    private readonly ConfirmedCredentialCache _answers = new();
     private readonly PromptRateLimiter _rateLimiter;
-    private readonly Dictionary<(Jid Jid, string TransactionId), Task<ConfirmationOutcome>> _pending = [];
+    private readonly Dictionary<(Jid Jid, string TransactionId), Task<Resolution>> _pending = [];
+    private Task<DigestKeyed>? _digest;
 
-    public XmppDavAuthenticator(IHttpAuthConfirmer confirmer, IOptions<WebDavOptions> options, TimeProvider timeProvider, ILogger<XmppDavAuthenticator> logger)
+    public XmppDavAuthenticator(
+        IHttpAuthConfirmer confirmer,
+        IOptions<WebDavOptions> options,
+        TimeProvider timeProvider,
+        ISharedSecretStore secrets,
+        IHttpAuthStateStore state,
+        ILogger<XmppDavAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _confirmer = confirmer;
         _options = options.Value;
         _timeProvider = timeProvider;
+        _secrets = secrets;
+        _state = state;
         _logger = logger;
-        _nonces = new DigestNonces(timeProvider);
-        _reader = new CredentialReader(_nonces, new NonceCountGuard(timeProvider), logger);
         _rateLimiter = new PromptRateLimiter(_options.PromptsPerWindow, _options.PromptWindow);
     }
+
+    /// <summary>
+    /// Reads the Digest nonce key from the shared secret store (creating it on the deployment's first start). The node
+    /// calls this while starting, so that a ledger it cannot read stops the start rather than the first request; a
+    /// request that comes earlier loads the key itself.
+    /// </summary>
+    public Task LoadNonceKeyAsync(CancellationToken cancellationToken) => GetDigestAsync(cancellationToken);
 
     public async ValueTask<DavAuthentication> AuthenticateAsync(HttpContext context, Func<Jid, DavAccess> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(decide);
         var request = context.Request;
-        var credentials = _reader.Read(request, out var refusal);
+        var digest = await GetDigestAsync(cancellationToken);
+        var (credentials, refusal) = await digest.Reader.ReadAsync(request, cancellationToken);
         if (credentials is null)
         {
-            await RefuseAsync(context, refusal!, cancellationToken);
+            await RefuseAsync(context, digest.Nonces, refusal!, cancellationToken);
             return DavAuthentication.ResponseWritten;
         }
 
@@ -71,14 +90,14 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
         if (decide(jid) != DavAccess.Allowed)
         {
             Log.Forbidden(_logger, request.Method, request.Path, jid);
-            await RefuseAsync(context, new Refusal(StatusCodes.Status403Forbidden, $"{jid} may not {request.Method} this resource; nobody was asked to confirm it."), cancellationToken);
+            await RefuseAsync(context, digest.Nonces, new Refusal(StatusCodes.Status403Forbidden, $"{jid} may not {request.Method} this resource; nobody was asked to confirm it."), cancellationToken);
             return DavAuthentication.ResponseWritten;
         }
 
         refusal = await ConfirmAsync(request, credentials, cancellationToken);
         if (refusal is not null)
         {
-            await RefuseAsync(context, refusal, cancellationToken);
+            await RefuseAsync(context, digest.Nonces, refusal, cancellationToken);
             return DavAuthentication.ResponseWritten;
         }
 
@@ -90,48 +109,28 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
     {
         var (jid, transactionId) = credentials;
         var key = (jid, transactionId);
-        var now = _timeProvider.GetUtcNow();
-        Task<ConfirmationOutcome> answer;
-        ConfirmationRequest? prompt = null;
+        Task<Resolution> resolution;
         lock (_gate)
         {
-            if (_answers.TryGet(jid, transactionId, now - _options.CredentialLifetime, out var confirmed))
+            // Concurrent requests with one pair share one look-up and at most one prompt.
+            if (!_pending.TryGetValue(key, out resolution!))
             {
-                if (confirmed)
-                {
-                    Log.CredentialReused(_logger, jid, Log.Redact(transactionId));
-                    return null;
-                }
-
-                return Denied(jid);
-            }
-
-            if (!_pending.TryGetValue(key, out answer!))
-            {
-                if (!_rateLimiter.TryAcquire(jid.Bare, now, out var retryAfter))
-                {
-                    Log.PromptRateLimited(_logger, jid, _options.PromptsPerWindow, _options.PromptWindow, retryAfter);
-
-                    // XEP-0070 section 7 (prompt bombing): 429 with Retry-After rather than 401, which would invite the
-                    // client (or a browser's login dialog) to retry at once and is no help to the user being prompted.
-                    return new Refusal(StatusCodes.Status429TooManyRequests,
-                        $"{jid.Bare} has been asked to confirm too many requests lately; retry later.", RetryAfter: retryAfter);
-                }
-
-                prompt = new ConfirmationRequest(jid, transactionId, request.Method, new Uri(request.GetEncodedUrl()), _options.ConfirmTimeout);
-                answer = AskAsync(prompt);
-                _pending[key] = answer;
+                resolution = ResolveAsync(new ConfirmationRequest(jid, transactionId, request.Method, new Uri(request.GetEncodedUrl()), _options.ConfirmTimeout));
+                _pending[key] = resolution;
             }
         }
 
-        if (prompt is not null)
+        // Each waiter gives up with its own request; the resolution itself goes on (a prompt under its own timeout) and
+        // its answer is recorded, so a client that retries with the same pair gets it without a second prompt.
+        var (outcome, retryAfter) = await resolution.WaitAsync(cancellationToken);
+        if (retryAfter is { } wait)
         {
-            Log.Prompting(_logger, jid, prompt.Method, prompt.Url, Log.Redact(transactionId));
+            // XEP-0070 section 7 (prompt bombing): 429 with Retry-After rather than 401, which would invite the client
+            // (or a browser's login dialog) to retry at once and is no help to the user being prompted.
+            return new Refusal(StatusCodes.Status429TooManyRequests,
+                $"{jid.Bare} has been asked to confirm too many requests lately; retry later.", RetryAfter: wait);
         }
 
-        // Each waiter gives up with its own request; the prompt itself goes on (under its own timeout) and its answer
-        // is remembered, so a client that retries with the same pair gets it without a second prompt.
-        var outcome = await answer.WaitAsync(cancellationToken);
         return outcome switch
         {
             ConfirmationOutcome.Confirmed => null,
@@ -146,10 +145,62 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
         };
     }
 
-    /// <summary>Runs one prompt apart from any single request, then records the answer and lets the waiters go.</summary>
-    private async Task<ConfirmationOutcome> AskAsync(ConfirmationRequest prompt)
+    /// <summary>
+    /// Decides one pair apart from any single request: the answer recorded within the credential lifetime (given through
+    /// any node), else a prompt if the rate limit allows, whose answer is recorded before the waiters go (so a request
+    /// that arrives after this leaves <c>_pending</c> finds it recorded).
+    /// </summary>
+    private async Task<Resolution> ResolveAsync(ConfirmationRequest prompt)
     {
         await Task.Yield();
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (await _state.FindAnswerAsync(prompt.Jid, prompt.TransactionId, now - _options.CredentialLifetime, CancellationToken.None) is { } known)
+            {
+                if (known == ConfirmationOutcome.Confirmed)
+                {
+                    Log.CredentialReused(_logger, prompt.Jid, Log.Redact(prompt.TransactionId));
+                }
+
+                return new Resolution(known);
+            }
+
+            bool allowed;
+            TimeSpan retryAfter;
+            lock (_gate)
+            {
+                allowed = _rateLimiter.TryAcquire(prompt.Jid.Bare, now, out retryAfter);
+            }
+
+            if (!allowed)
+            {
+                Log.PromptRateLimited(_logger, prompt.Jid, _options.PromptsPerWindow, _options.PromptWindow, retryAfter);
+                return new Resolution(ConfirmationOutcome.NoAnswer, retryAfter);
+            }
+
+            Log.Prompting(_logger, prompt.Jid, prompt.Method, prompt.Url, Log.Redact(prompt.TransactionId));
+            var outcome = await AskAsync(prompt);
+            if (outcome == ConfirmationOutcome.Denied
+                || (outcome == ConfirmationOutcome.Confirmed && prompt.TransactionId.Length >= MinReusableTransactionIdLength))
+            {
+                await RecordAsync(prompt, outcome == ConfirmationOutcome.Confirmed);
+            }
+
+            return new Resolution(outcome);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _pending.Remove((prompt.Jid, prompt.TransactionId));
+            }
+        }
+    }
+
+    /// <summary>Sends one prompt and waits for its answer, never longer than its timeout and a grace.</summary>
+    private async Task<ConfirmationOutcome> AskAsync(ConfirmationRequest prompt)
+    {
         ConfirmationOutcome outcome;
         using (var deadline = new CancellationTokenSource(prompt.Timeout + ConfirmGrace, _timeProvider))
         {
@@ -171,25 +222,66 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
         }
 
         Log.Answered(_logger, prompt.Jid, outcome.ToString(), Log.Redact(prompt.TransactionId));
+        return outcome;
+    }
+
+    /// <summary>Records the answer for the credential lifetime; if that fails, the answer still holds for this request.</summary>
+    private async Task RecordAsync(ConfirmationRequest prompt, bool confirmed)
+    {
         var now = _timeProvider.GetUtcNow();
+        try
+        {
+            await _state.RecordAnswerAsync(prompt.Jid, prompt.TransactionId, confirmed, now, now + _options.CredentialLifetime, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is DbException or TimeoutException or InvalidOperationException)
+        {
+            // The user answered; failing the request for our bookkeeping would make them answer again for nothing.
+            Log.AnswerNotRecorded(_logger, prompt.Jid, exception);
+        }
+    }
+
+    /// <summary>
+    /// The nonces and the reader made with the shared key, loaded once. A failed load is forgotten, so the next request
+    /// tries again instead of failing for good.
+    /// </summary>
+    private async Task<DigestKeyed> GetDigestAsync(CancellationToken cancellationToken)
+    {
+        Task<DigestKeyed> loading;
         lock (_gate)
         {
-            if (outcome == ConfirmationOutcome.Denied
-                || (outcome == ConfirmationOutcome.Confirmed && prompt.TransactionId.Length >= MinReusableTransactionIdLength))
-            {
-                _answers.Add(prompt.Jid, prompt.TransactionId, outcome == ConfirmationOutcome.Confirmed, now, now - _options.CredentialLifetime);
-            }
-
-            _pending.Remove((prompt.Jid, prompt.TransactionId));
+            loading = _digest ??= LoadDigestAsync();
         }
 
-        return outcome;
+        try
+        {
+            return await loading.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (loading.IsFaulted)
+        {
+            lock (_gate)
+            {
+                if (_digest == loading)
+                {
+                    _digest = null;
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<DigestKeyed> LoadDigestAsync()
+    {
+        await Task.Yield();
+        var key = await _secrets.GetOrCreateSecretAsync(DigestNonces.SecretName, DigestNonces.KeyLength, CancellationToken.None);
+        var nonces = new DigestNonces(_timeProvider, key);
+        return new DigestKeyed(nonces, new CredentialReader(nonces, _state, _logger));
     }
 
     private static Refusal Denied(Jid jid) =>
         new(StatusCodes.Status403Forbidden, $"The request was denied by {jid}.");
 
-    private async Task RefuseAsync(HttpContext context, Refusal refusal, CancellationToken cancellationToken)
+    private async Task RefuseAsync(HttpContext context, DigestNonces nonces, Refusal refusal, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var response = context.Response;
@@ -200,7 +292,7 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
             Log.Challenged(_logger, request.Method, request.Path, refusal.Message);
 
             // XEP-0070 section 4.2: one WWW-Authenticate per scheme, realm "xmpp".
-            var digest = $"Digest realm=\"{CredentialReader.Realm}\", qop=\"auth\", algorithm=MD5, nonce=\"{_nonces.Issue()}\", opaque=\"{_nonces.Opaque}\"";
+            var digest = $"Digest realm=\"{CredentialReader.Realm}\", qop=\"auth\", algorithm=MD5, nonce=\"{nonces.Issue()}\", opaque=\"{nonces.Opaque}\"";
             headers.Append(HeaderNames.WWWAuthenticate, $"Basic realm=\"{CredentialReader.Realm}\", charset=\"UTF-8\"");
             headers.Append(HeaderNames.WWWAuthenticate, refusal.Stale ? digest + ", stale=true" : digest);
         }
@@ -219,4 +311,9 @@ public sealed class XmppDavAuthenticator : IDavAuthenticator
         response.ContentType = "text/plain; charset=utf-8";
         await response.WriteAsync(refusal.Message + "\n", cancellationToken);
     }
+
+    /// <summary>How a pair was decided: the outcome, or (when <see cref="RateLimitedFor"/> is set) no prompt was allowed.</summary>
+    private readonly record struct Resolution(ConfirmationOutcome Outcome, TimeSpan? RateLimitedFor = null);
+
+    private sealed record DigestKeyed(DigestNonces Nonces, CredentialReader Reader);
 }

@@ -1,7 +1,7 @@
-namespace XmppUpload.Http.Dav.Auth;
+namespace XmppUpload.Core.HttpAuth;
 
-/// <summary>What <see cref="NonceCountGuard.TryUse"/> decided about one (nonce, nc) pair.</summary>
-internal enum NonceCountUse
+/// <summary>What <see cref="IHttpAuthStateStore.TryUseNonceCountAsync"/> decided about one (nonce, nc) pair.</summary>
+public enum NonceCountUse
 {
     /// <summary>First use of this nc with this nonce.</summary>
     Fresh,
