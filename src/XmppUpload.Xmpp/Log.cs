@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace XmppUpload.Xmpp;
 
-/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas, 21xx: ad-hoc commands, 22xx: XEP-0070 confirmations; transaction identifiers appear only as a hash).</summary>
+/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle and its lease, 2xxx: stanzas, 21xx: ad-hoc commands, 22xx: XEP-0070 confirmations; transaction identifiers appear only as a hash).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Connecting to the XMPP server at {Server} as component {Domain}")]
@@ -34,6 +34,21 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "The link to the XMPP server at {Server} failed unexpectedly")]
     public static partial void LinkFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "This node holds the component link lease {Lease} and attaches to the XMPP server at {Server}")]
+    public static partial void LeaseTaken(ILogger logger, string lease, string server);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Standby: {Holder} holds the link of component {Domain} to the XMPP server at {Server}; this node takes it over when that node goes away")]
+    public static partial void Standby(ILogger logger, string domain, string server, string holder);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Lost the component link lease {Lease}: closed the link to the XMPP server at {Server} so that another node may take it")]
+    public static partial void LeaseLost(ILogger logger, string lease, string server);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Cannot take the component link lease {Lease}: the lease store cannot be reached; trying again every {RetrySeconds} s")]
+    public static partial void LeaseUnreachable(ILogger logger, string lease, double retrySeconds, Exception exception);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Released the component link lease {Lease} after {Failures} failed attempts, so that another node may try to attach")]
+    public static partial void LeaseYielded(ILogger logger, string lease, int failures);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Handling the {Payload} IQ {Id} from {From} failed; answered internal-server-error")]
     public static partial void HandlerFailed(ILogger logger, string payload, string id, string from, Exception exception);

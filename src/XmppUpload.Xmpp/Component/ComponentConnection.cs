@@ -16,6 +16,7 @@ internal sealed class ComponentConnection : IComponentConnection
     private readonly Lock _gate = new();
     private ComponentSession? _session;
     private ComponentLinkState _state = ComponentLinkState.Stopped;
+    private string? _holder;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ComponentConnection(IOptions<XmppOptions> options, PendingIqs pending, TimeProvider time)
@@ -35,6 +36,17 @@ internal sealed class ComponentConnection : IComponentConnection
             lock (_gate)
             {
                 return _state;
+            }
+        }
+    }
+
+    public string? LinkHolder
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holder;
             }
         }
     }
@@ -108,11 +120,12 @@ internal sealed class ComponentConnection : IComponentConnection
         }
     }
 
-    internal void SetState(ComponentLinkState state)
+    internal void SetState(ComponentLinkState state, string? holder = null)
     {
         lock (_gate)
         {
             _state = state;
+            _holder = state == ComponentLinkState.Standby ? holder : null;
         }
     }
 
@@ -122,6 +135,7 @@ internal sealed class ComponentConnection : IComponentConnection
         {
             _session = session;
             _state = ComponentLinkState.Connected;
+            _holder = null;
             _connected.TrySetResult();
         }
     }
