@@ -106,4 +106,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2207, Level = LogLevel.Debug, Message = "Did not ask {Jid} to confirm the HTTP request with transaction {TransactionHint}: {Problem}")]
     public static partial void ConfirmationInputRefused(ILogger logger, string jid, string transactionHint, string problem);
+
+    [LoggerMessage(EventId = 2208, Level = LogLevel.Debug, Message = "Forwarded the confirmation of the HTTP request of {Jid} with transaction {TransactionHint} to the node that holds the component link")]
+    public static partial void ConfirmationForwarded(ILogger logger, string jid, string transactionHint);
+
+    [LoggerMessage(EventId = 2209, Level = LogLevel.Warning, Message = "No node holding the component link took up the confirmation of {Jid} with transaction {TransactionHint} within {Seconds} s; it is unavailable")]
+    public static partial void ConfirmationNotTaken(ILogger logger, string jid, string transactionHint, double seconds);
+
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Warning, Message = "Could not forward the confirmation of {Jid} with transaction {TransactionHint} to the node that holds the component link: {Reason}")]
+    public static partial void ConfirmationNotForwarded(ILogger logger, string jid, string transactionHint, string reason);
+
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Debug, Message = "Asking {Jid} to confirm transaction {TransactionHint} for another node")]
+    public static partial void ConfirmationServed(ILogger logger, string jid, string transactionHint);
+
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Warning, Message = "Could not send the answer of {Jid} to transaction {TransactionHint} back to the node that asked: {Reason}")]
+    public static partial void RelayReplyNotSent(ILogger logger, string jid, string transactionHint, string reason);
+
+    [LoggerMessage(EventId = 2213, Level = LogLevel.Debug, Message = "Ignored a message on the node bus: {Reason}")]
+    public static partial void RelayMessageIgnored(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2214, Level = LogLevel.Debug, Message = "Listening for XEP-0070 confirmations between nodes on bus channel {Channel}")]
+    public static partial void RelayListening(ILogger logger, string channel);
 }

@@ -26,7 +26,8 @@ public static class XmppServiceCollectionExtensions
     /// <see cref="ILinkLeaseProvider"/> and <see cref="INodeBus"/> if the storage registered none. The XEP-0050
     /// account commands (usage, files, delete) are offered when the container also has an <c>AccountService</c>.
     /// Adds <see cref="IHttpAuthConfirmer"/> (XEP-0070 over the link); disco#info lists the XEP-0070 and XEP-0129
-    /// features only when the host sets <see cref="XmppHttpAuthOptions.AdvertiseFeatures"/> (the WebDAV endpoint is on).
+    /// features only when the host sets <see cref="XmppHttpAuthOptions.AdvertiseFeatures"/> (the WebDAV endpoint is on);
+    /// on a node without the link, confirmations go over <see cref="INodeBus"/> to the node that holds it.
     /// </summary>
     public static IServiceCollection AddXmppComponent(this IServiceCollection services)
     {
@@ -77,6 +78,10 @@ public static class XmppServiceCollectionExtensions
         services.TryAddSingleton<HttpAuthFeatures>();
         services.TryAddSingleton<XmppHttpAuthConfirmer>();
         services.TryAddSingleton<IHttpAuthConfirmer>(provider => provider.GetRequiredService<XmppHttpAuthConfirmer>());
+
+        // XEP-0070 across a cluster: a node on standby forwards confirmations over the node bus to the link holder.
+        services.TryAddSingleton<RelayedConfirmations>();
+        services.AddHostedService<HttpAuthRelayService>();
 
         services.AddHostedService<ComponentLinkService>();
         return services;

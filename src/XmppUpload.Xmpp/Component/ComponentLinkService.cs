@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using XmppUpload.Core.Cluster;
 using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Ports;
 using XmppUpload.Xmpp.Configuration;
@@ -61,7 +60,7 @@ internal sealed class ComponentLinkService : BackgroundService
         _leaseRetryInterval = cluster.Value.LeaseRetryInterval;
         _time = time;
         _logger = logger;
-        _leaseName = LinkLeaseName.For(_server.ToString(), _connection.Domain);
+        _leaseName = _connection.LeaseName;
     }
 
     private enum HoldEnd
