@@ -20,6 +20,7 @@ internal static class StartupValidation
         Read<StorageOptions>(services, failures);
         Read<UploadOptions>(services, failures);
         Read<Http.Dav.WebDavOptions>(services, failures);
+        Read<ClusterOptions>(services, failures);
         return failures;
     }
 
