@@ -124,6 +124,7 @@ public sealed class PostgresLinkLeaseProvider : ILinkLeaseProvider, IAsyncDispos
     private async Task<LinkLeaseAttempt> AttemptAsync(string name, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var key = KeyOf(name);
+        var handedOver = false;
         try
         {
             if (connection.FullState != ConnectionState.Open)
@@ -141,9 +142,8 @@ public sealed class PostgresLinkLeaseProvider : ILinkLeaseProvider, IAsyncDispos
 
             if (taken)
             {
-                var lease = new PostgresLinkLease(name, key, connection, _checkInterval, _time, _logger);
-                connection = null!;
-                return LinkLeaseAttempt.Taken(lease);
+                handedOver = true;
+                return LinkLeaseAttempt.Taken(new PostgresLinkLease(name, key, connection, _checkInterval, _time, _logger));
             }
 
             string? holder;
@@ -155,12 +155,12 @@ public sealed class PostgresLinkLeaseProvider : ILinkLeaseProvider, IAsyncDispos
             }
 
             _idle = connection;
-            connection = null!;
+            handedOver = true;
             return LinkLeaseAttempt.HeldElsewhere(HolderName(holder));
         }
         finally
         {
-            if (connection is not null)
+            if (!handedOver)
             {
                 await connection.DisposeAsync();
             }
