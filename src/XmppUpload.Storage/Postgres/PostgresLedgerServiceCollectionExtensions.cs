@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Ports;
 
 namespace XmppUpload.Storage.Postgres;
@@ -15,9 +14,7 @@ public static class PostgresLedgerServiceCollectionExtensions
     /// <see cref="ILedger"/>, <see cref="IAccountLedger"/>, <see cref="ISweepLedger"/> and <see cref="ISigningKeyStore"/>
     /// as one <see cref="PostgresLedger"/> (replacing earlier registrations, such as the SQLite ledger of
     /// <c>AddEmbeddedStorage</c>) on <c>ConnectionStrings:Ledger</c>, validated at start, and a start-up step that
-    /// migrates the schema and resets this node's interrupted uploads before requests are taken. Also the cluster's
-    /// <see cref="ILinkLeaseProvider"/> (advisory-lock leases) and <see cref="INodeBus"/> (LISTEN/NOTIFY) on the same
-    /// database, tuned by the <c>Cluster</c> section.
+    /// migrates the schema and resets this node's interrupted uploads before requests are taken.
     /// </summary>
     public static IServiceCollection AddPostgresLedger(this IServiceCollection services)
     {
@@ -42,18 +39,13 @@ public static class PostgresLedgerServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<ISweepLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(provider => provider.GetRequiredService<PostgresLedger>()));
 
-        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName);
-        services.TryAddSingleton<PostgresLinkLeaseProvider>();
-        services.TryAddSingleton<PostgresNodeBus>();
-        services.Replace(ServiceDescriptor.Singleton<ILinkLeaseProvider>(provider => provider.GetRequiredService<PostgresLinkLeaseProvider>()));
-        services.Replace(ServiceDescriptor.Singleton<INodeBus>(provider => provider.GetRequiredService<PostgresNodeBus>()));
-
         // First in the list, so that its StartingAsync runs before any other service's (see PostgresLedgerStartup).
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresLedgerStartup)))
         {
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, PostgresLedgerStartup>());
         }
 
+        services.AddPostgresCluster();
         return services;
     }
 }

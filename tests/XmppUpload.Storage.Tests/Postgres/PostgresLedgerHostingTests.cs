@@ -22,8 +22,6 @@ public sealed class PostgresLedgerHostingTests(PostgresServerFixture server) : P
         Assert.Same(ledger, host.Services.GetRequiredService<IAccountLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<ISweepLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<ISigningKeyStore>());
-        Assert.IsType<PostgresLinkLeaseProvider>(host.Services.GetRequiredService<ILinkLeaseProvider>());
-        Assert.IsType<PostgresNodeBus>(host.Services.GetRequiredService<INodeBus>());
         await host.StopAsync(Ct);
     }
 

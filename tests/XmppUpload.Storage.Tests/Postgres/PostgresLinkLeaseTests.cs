@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using XmppUpload.Core.Cluster;
@@ -130,6 +132,23 @@ public sealed class PostgresLinkLeaseTests(PostgresServerFixture server) : IAsyn
         // Over TCP, PostgreSQL probes a silent client after 4 s, every 1 s, three times: about 7 s, which is more than
         // the 3 s in which a holder notices that it lost its session (see PostgresClusterConnections).
         Assert.Equal(("4", "1", "3", "7000"), (await ShowAsync(connection, "tcp_keepalives_idle"), await ShowAsync(connection, "tcp_keepalives_interval"), await ShowAsync(connection, "tcp_keepalives_count"), await ShowAsync(connection, "tcp_user_timeout")));
+    }
+
+    [Fact]
+    public async Task AddPostgresLedger_AfterTheEmbeddedStorage_ReplacesTheSingleNodeLeaseAndBus()
+    {
+        // As the node registers them: the single-node defaults first, then the cluster's.
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = ConnectionString }).Build())
+            .AddLogging()
+            .AddSingleton<ILinkLeaseProvider, SingleNodeLinkLeaseProvider>()
+            .AddSingleton<INodeBus, InProcessNodeBus>()
+            .AddPostgresLedger();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PostgresLinkLeaseProvider>(provider.GetRequiredService<ILinkLeaseProvider>());
+        Assert.IsType<PostgresNodeBus>(provider.GetRequiredService<INodeBus>());
+        Assert.Same(provider.GetRequiredService<PostgresNodeBus>(), provider.GetRequiredService<INodeBus>());
     }
 
     public async ValueTask DisposeAsync()
