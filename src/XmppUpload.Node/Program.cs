@@ -36,6 +36,7 @@ builder.Services.AddConfiguredStorage(builder.Configuration);
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
+builder.Services.AddClusterOptions();
 builder.Services.AddSweeper();
 builder.Services.AddNodeHealthChecks();
 // XEP-0129 WebDAV with XEP-0070 verification: the endpoint, its authenticator, and the disco features that say so.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Cluster;
 using XmppUpload.Core.Dav;
 using XmppUpload.Core.Ports;
 using XmppUpload.Storage.Dav;
@@ -19,7 +20,9 @@ public static class StorageServiceCollectionExtensions
     /// five), the WebDAV tree
     /// (<see cref="IDavStore"/>, in the same database) and the file-system
     /// blob store (<see cref="IBlobStore"/>) under <c>Storage:Path</c>, validated at start, and a start-up step that
-    /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken.
+    /// migrates the ledger, removes staged files and resets interrupted uploads before requests are taken. A node on
+    /// this storage runs alone: its <see cref="ILinkLeaseProvider"/> always grants the link and its <see cref="INodeBus"/>
+    /// stays in the process.
     /// </summary>
     public static IServiceCollection AddEmbeddedStorage(this IServiceCollection services)
     {
@@ -39,6 +42,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDavStore>(provider => provider.GetRequiredService<SqliteDavStore>());
         services.TryAddSingleton<FileSystemBlobStore>();
         services.TryAddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
+        services.TryAddSingleton<ILinkLeaseProvider, SingleNodeLinkLeaseProvider>();
+        services.TryAddSingleton<INodeBus, InProcessNodeBus>();
 
         // First in the list, so that its StartingAsync runs before any other service's (see EmbeddedStorageStartup).
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(EmbeddedStorageStartup)))

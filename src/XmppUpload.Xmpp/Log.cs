@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace XmppUpload.Xmpp;
 
-/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle, 2xxx: stanzas, 21xx: ad-hoc commands, 22xx: XEP-0070 confirmations; transaction identifiers appear only as a hash).</summary>
+/// <summary>Every log message of the XMPP component, with its event id (1xxx: link life cycle and its lease, 2xxx: stanzas, 21xx: ad-hoc commands, 22xx: XEP-0070 confirmations; transaction identifiers appear only as a hash).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Connecting to the XMPP server at {Server} as component {Domain}")]
@@ -34,6 +34,21 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "The link to the XMPP server at {Server} failed unexpectedly")]
     public static partial void LinkFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "This node holds the component link lease {Lease} and attaches to the XMPP server at {Server}")]
+    public static partial void LeaseTaken(ILogger logger, string lease, string server);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Standby: {Holder} holds the link of component {Domain} to the XMPP server at {Server}; this node takes it over when that node goes away")]
+    public static partial void Standby(ILogger logger, string domain, string server, string holder);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Lost the component link lease {Lease}: closed the link to the XMPP server at {Server} so that another node may take it")]
+    public static partial void LeaseLost(ILogger logger, string lease, string server);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Cannot take the component link lease {Lease}: the lease store cannot be reached; trying again every {RetrySeconds} s")]
+    public static partial void LeaseUnreachable(ILogger logger, string lease, double retrySeconds, Exception exception);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Released the component link lease {Lease} after {Failures} failed attempts, so that another node may try to attach")]
+    public static partial void LeaseYielded(ILogger logger, string lease, int failures);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Handling the {Payload} IQ {Id} from {From} failed; answered internal-server-error")]
     public static partial void HandlerFailed(ILogger logger, string payload, string id, string from, Exception exception);
@@ -91,4 +106,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2207, Level = LogLevel.Debug, Message = "Did not ask {Jid} to confirm the HTTP request with transaction {TransactionHint}: {Problem}")]
     public static partial void ConfirmationInputRefused(ILogger logger, string jid, string transactionHint, string problem);
+
+    [LoggerMessage(EventId = 2208, Level = LogLevel.Debug, Message = "Forwarded the confirmation of the HTTP request of {Jid} with transaction {TransactionHint} to the node that holds the component link")]
+    public static partial void ConfirmationForwarded(ILogger logger, string jid, string transactionHint);
+
+    [LoggerMessage(EventId = 2209, Level = LogLevel.Warning, Message = "No node holding the component link took up the confirmation of {Jid} with transaction {TransactionHint} within {Seconds} s; it is unavailable")]
+    public static partial void ConfirmationNotTaken(ILogger logger, string jid, string transactionHint, double seconds);
+
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Warning, Message = "Could not forward the confirmation of {Jid} with transaction {TransactionHint} to the node that holds the component link: {Reason}")]
+    public static partial void ConfirmationNotForwarded(ILogger logger, string jid, string transactionHint, string reason);
+
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Debug, Message = "Asking {Jid} to confirm transaction {TransactionHint} for another node")]
+    public static partial void ConfirmationServed(ILogger logger, string jid, string transactionHint);
+
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Warning, Message = "Could not send the answer of {Jid} to transaction {TransactionHint} back to the node that asked: {Reason}")]
+    public static partial void RelayReplyNotSent(ILogger logger, string jid, string transactionHint, string reason);
+
+    [LoggerMessage(EventId = 2213, Level = LogLevel.Debug, Message = "Ignored a message on the node bus: {Reason}")]
+    public static partial void RelayMessageIgnored(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2214, Level = LogLevel.Debug, Message = "Listening for XEP-0070 confirmations between nodes on bus channel {Channel}")]
+    public static partial void RelayListening(ILogger logger, string channel);
 }

@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Cluster;
+using XmppUpload.Core.Configuration;
 using XmppUpload.Core.HttpAuth;
+using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 using XmppUpload.Xmpp.Commands;
 using XmppUpload.Xmpp.Component;
@@ -19,10 +22,12 @@ public static class XmppServiceCollectionExtensions
     /// Binds and validates <see cref="XmppOptions"/> from the <c>Xmpp</c> configuration section (at start), and adds
     /// <see cref="IComponentConnection"/>, <see cref="IStanzaSender"/> and the hosted service that keeps the link up.
     /// Expects from the container: <c>SlotService</c>, <c>UploadOptions</c> (an instance), <c>IConfiguration</c> and
-    /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered. The XEP-0050
+    /// logging; adds <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered, and the single-node
+    /// <see cref="ILinkLeaseProvider"/> and <see cref="INodeBus"/> if the storage registered none. The XEP-0050
     /// account commands (usage, files, delete) are offered when the container also has an <c>AccountService</c>.
     /// Adds <see cref="IHttpAuthConfirmer"/> (XEP-0070 over the link); disco#info lists the XEP-0070 and XEP-0129
-    /// features only when the host sets <see cref="XmppHttpAuthOptions.AdvertiseFeatures"/> (the WebDAV endpoint is on).
+    /// features only when the host sets <see cref="XmppHttpAuthOptions.AdvertiseFeatures"/> (the WebDAV endpoint is on);
+    /// on a node without the link, confirmations go over <see cref="INodeBus"/> to the node that holds it.
     /// </summary>
     public static IServiceCollection AddXmppComponent(this IServiceCollection services)
     {
@@ -31,6 +36,12 @@ public static class XmppServiceCollectionExtensions
         services.AddOptions<XmppOptions>().BindConfiguration(XmppOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<XmppOptions>, XmppOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+
+        // The link lease and the node bus of a cluster come from its storage (AddPostgresLedger); a host without one
+        // runs alone, always holds its link and talks only to itself.
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName);
+        services.TryAddSingleton<ILinkLeaseProvider, SingleNodeLinkLeaseProvider>();
+        services.TryAddSingleton<INodeBus, InProcessNodeBus>();
 
         services.TryAddSingleton<PendingIqs>();
         services.TryAddSingleton<ReconnectBackoff>();
@@ -67,6 +78,10 @@ public static class XmppServiceCollectionExtensions
         services.TryAddSingleton<HttpAuthFeatures>();
         services.TryAddSingleton<XmppHttpAuthConfirmer>();
         services.TryAddSingleton<IHttpAuthConfirmer>(provider => provider.GetRequiredService<XmppHttpAuthConfirmer>());
+
+        // XEP-0070 across a cluster: a node on standby forwards confirmations over the node bus to the link holder.
+        services.TryAddSingleton<RelayedConfirmations>();
+        services.AddHostedService<HttpAuthRelayService>();
 
         services.AddHostedService<ComponentLinkService>();
         return services;

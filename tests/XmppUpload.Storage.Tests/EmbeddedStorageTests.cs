@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Cluster;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 using XmppUpload.Storage.FileSystem;
@@ -33,6 +34,9 @@ public sealed class EmbeddedStorageTests : IDisposable
         Assert.Same(ledger, host.Services.GetRequiredService<ISweepLedger>());
         Assert.Same(ledger, host.Services.GetRequiredService<SqliteLedger>());
         Assert.IsType<FileSystemBlobStore>(host.Services.GetRequiredService<IBlobStore>());
+        // A node on SQLite runs alone: it always holds its link, and its bus stays in the process.
+        Assert.IsType<SingleNodeLinkLeaseProvider>(host.Services.GetRequiredService<ILinkLeaseProvider>());
+        Assert.IsType<InProcessNodeBus>(host.Services.GetRequiredService<INodeBus>());
         Assert.Equal(_directory.Combine("data"), host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.Path);
         Assert.Equal(_directory.Combine("data", SqliteLedger.DatabaseFileName), ((SqliteLedger)ledger).DatabasePath);
     }

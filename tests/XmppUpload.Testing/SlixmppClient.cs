@@ -89,6 +89,38 @@ public sealed class SlixmppClient
         }
     }
 
+    /// <summary>
+    /// <c>upload.py slot-stream</c>: logs in and requests a slot from <paramref name="service"/> every
+    /// <paramref name="interval"/> for <paramref name="duration"/>, each on its own, with <paramref name="iqTimeout"/>
+    /// per answer. Returns once the session is up; the process reports each request on its output as
+    /// <c>SENT n</c>, then <c>SLOT n ok</c>, <c>SLOT n error condition</c> or <c>SLOT n timeout</c>.
+    /// </summary>
+    public async Task<ExternalProcess> StartSlotStreamAsync(string service, TimeSpan interval, TimeSpan duration, TimeSpan iqTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var process = ExternalProcess.Start(
+            Python,
+            [
+                Path.Combine(RepositoryLayout.Clients, UploadScript), .. ConnectionArguments("slot-stream"),
+                "--service", service,
+                "--interval", interval.TotalSeconds.ToString(invariant),
+                "--seconds", duration.TotalSeconds.ToString(invariant),
+                "--iq-timeout", iqTimeout.TotalSeconds.ToString(invariant),
+            ],
+            ScriptOptions(UploadScript));
+        try
+        {
+            await process.WaitForOutputAsync(line => line == "READY", Timeout, cancellationToken);
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Runs an upload.py subcommand with this account's connection arguments followed by <paramref name="arguments"/>.</summary>
     public Task<ClientRunResult> RunAsync(string command, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {

@@ -22,6 +22,7 @@ internal static class StartupValidation
         Read<UploadOptions>(services, failures);
         Read<TokensOptions>(services, failures);
         Read<Http.Dav.WebDavOptions>(services, failures);
+        Read<ClusterOptions>(services, failures);
         return failures;
     }
 

@@ -83,6 +83,14 @@ internal static class NodeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Validates the <c>Cluster</c> section (the link lease and the node bus) at start.</summary>
+    public static IServiceCollection AddClusterOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        return services;
+    }
+
     /// <summary><c>/health/ready</c>: the ledger and the blob store must answer; the component link is reported.</summary>
     public static IServiceCollection AddNodeHealthChecks(this IServiceCollection services)
     {

@@ -56,6 +56,7 @@ public static class PostgresLedgerServiceCollectionExtensions
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, PostgresLedgerStartup>());
         }
 
+        services.AddPostgresCluster();
         return services;
     }
 }

@@ -1,8 +1,9 @@
 namespace XmppUpload.Storage.Postgres;
 
 /// <summary>
-/// The keys of the transaction-scoped advisory locks (<c>pg_advisory_xact_lock</c>) the PostgreSQL ledger takes. All
-/// share the high 32 bits 0x58555044 ("XUPD") so that they stay apart from other applications' locks in one database.
+/// The keys of the advisory locks the PostgreSQL ledger and the link lease take. The transaction-scoped ones
+/// (<c>pg_advisory_xact_lock</c>) share the high 32 bits 0x58555044 ("XUPD") so that they stay apart from other
+/// applications' locks in one database.
 /// </summary>
 internal static class PostgresLocks
 {
@@ -20,4 +21,11 @@ internal static class PostgresLocks
     /// are serialised across the cluster (per-account row locks alone would let two accounts overshoot it together).
     /// </summary>
     public const long GlobalQuota = 0x58555044_00000003;
+
+    /// <summary>
+    /// The first key of the session-level component link leases (<c>pg_try_advisory_lock(int, int)</c>, "XULK"); the
+    /// second is derived from the lease's name (<see cref="PostgresLinkLeaseProvider.KeyOf"/>). PostgreSQL keeps the
+    /// two-key space apart from the single bigint keys above.
+    /// </summary>
+    public const int LinkLeaseClass = 0x58554C4B;
 }

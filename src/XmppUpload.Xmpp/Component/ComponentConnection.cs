@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Cluster;
 using XmppUpload.Xmpp.Configuration;
 
 namespace XmppUpload.Xmpp.Component;
@@ -14,19 +15,26 @@ internal sealed class ComponentConnection : IComponentConnection
     private readonly TimeProvider _time;
     private readonly TimeSpan _iqTimeout;
     private readonly Lock _gate = new();
+    private readonly string _server;
+    private string? _leaseName;
     private ComponentSession? _session;
     private ComponentLinkState _state = ComponentLinkState.Stopped;
+    private string? _holder;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ComponentConnection(IOptions<XmppOptions> options, PendingIqs pending, TimeProvider time)
     {
         Domain = XmppOptions.NormalizeDomain(options.Value.Domain);
+        _server = ServerAddress.TryParse(options.Value.Server, out var server) ? server.ToString() : options.Value.Server;
         _iqTimeout = options.Value.IqTimeout;
         _pending = pending;
         _time = time;
     }
 
     public string Domain { get; }
+
+    /// <summary>The name of this link's lease among the nodes of a cluster (<see cref="LinkLeaseName"/>).</summary>
+    internal string LeaseName => _leaseName ??= LinkLeaseName.For(_server, Domain);
 
     public ComponentLinkState State
     {
@@ -35,6 +43,17 @@ internal sealed class ComponentConnection : IComponentConnection
             lock (_gate)
             {
                 return _state;
+            }
+        }
+    }
+
+    public string? LinkHolder
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holder;
             }
         }
     }
@@ -108,11 +127,12 @@ internal sealed class ComponentConnection : IComponentConnection
         }
     }
 
-    internal void SetState(ComponentLinkState state)
+    internal void SetState(ComponentLinkState state, string? holder = null)
     {
         lock (_gate)
         {
             _state = state;
+            _holder = state == ComponentLinkState.Standby ? holder : null;
         }
     }
 
@@ -122,6 +142,7 @@ internal sealed class ComponentConnection : IComponentConnection
         {
             _session = session;
             _state = ComponentLinkState.Connected;
+            _holder = null;
             _connected.TrySetResult();
         }
     }

@@ -1,31 +1,48 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Ports;
 using XmppUpload.Xmpp.Configuration;
 using XmppUpload.Xmpp.Handlers;
 
 namespace XmppUpload.Xmpp.Component;
 
 /// <summary>
-/// Keeps the component attached to its XMPP server for the life of the host: one session at a time, and after each
-/// session a capped, jittered exponential backoff (reset by a successful handshake) before the next. Every change of
-/// the link is logged once.
+/// Keeps the component attached to its XMPP server for the life of the host: first the link lease (in a cluster, one
+/// node holds the link of a server at a time; the others wait on standby and try again every
+/// <see cref="ClusterOptions.LeaseRetryInterval"/>), then one session at a time, and after each session a capped,
+/// jittered exponential backoff (reset by a successful handshake) before the next. A lost lease closes the session at
+/// once; stopping the host closes it and releases the lease. Every change of the link is logged once.
 /// </summary>
 internal sealed class ComponentLinkService : BackgroundService
 {
+    /// <summary>
+    /// After this many consecutive attempts that fail before the handshake completes, the holder gives the lease up for
+    /// its backoff wait, so that another node that can reach the XMPP server may take the link: a network fault between
+    /// this node and the server must not leave the whole cluster without a link.
+    /// </summary>
+    internal const int FailuresBeforeYield = 3;
+
     private readonly XmppOptions _options;
     private readonly ServerAddress _server;
     private readonly ComponentConnection _connection;
     private readonly StanzaDispatcher _dispatcher;
     private readonly ReconnectBackoff _backoff;
+    private readonly ILinkLeaseProvider _leases;
+    private readonly TimeSpan _leaseRetryInterval;
     private readonly TimeProvider _time;
     private readonly ILogger<ComponentLinkService> _logger;
+    private readonly string _leaseName;
+    private int _failures;
 
     public ComponentLinkService(
         IOptions<XmppOptions> options,
+        IOptions<ClusterOptions> cluster,
         ComponentConnection connection,
         StanzaDispatcher dispatcher,
         ReconnectBackoff backoff,
+        ILinkLeaseProvider leases,
         TimeProvider time,
         ILogger<ComponentLinkService> logger)
     {
@@ -39,36 +56,47 @@ internal sealed class ComponentLinkService : BackgroundService
         _connection = connection;
         _dispatcher = dispatcher;
         _backoff = backoff;
+        _leases = leases;
+        _leaseRetryInterval = cluster.Value.LeaseRetryInterval;
         _time = time;
         _logger = logger;
+        _leaseName = _connection.LeaseName;
+    }
+
+    private enum HoldEnd
+    {
+        Stopped,
+        LeaseLost,
+        Yielded,
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var server = _server.ToString();
-        var failures = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                _connection.SetState(ComponentLinkState.Connecting);
-                Log.Connecting(_logger, server, _options.Domain);
-                var end = await RunSessionAsync(stoppingToken);
-                if (end.Reason == SessionEndReason.Stopped || stoppingToken.IsCancellationRequested)
+                HoldEnd end;
+                await using (var lease = await TakeLeaseAsync(server, stoppingToken))
+                {
+                    end = await HoldLinkAsync(lease, server, stoppingToken);
+                }
+
+                if (end == HoldEnd.Stopped)
                 {
                     Log.Stopped(_logger, server);
                     break;
                 }
 
-                Report(server, end);
-                failures = end.WasAuthenticated ? 1 : failures + 1;
-                var delay = _backoff.Delay(failures);
-                _connection.SetState(ComponentLinkState.WaitingToReconnect);
-
-                // The delay's timer exists before the log line, so a test that waits for the line can move its clock.
-                var wait = Task.Delay(delay, _time, stoppingToken);
-                Log.RetryScheduled(_logger, server, Math.Round(delay.TotalSeconds, 1), failures);
-                await wait;
+                if (end == HoldEnd.Yielded)
+                {
+                    // The lease is released; the wait lets another node take it before this one tries again.
+                    var delay = _backoff.Delay(_failures);
+                    var wait = Task.Delay(delay, _time, stoppingToken);
+                    Log.RetryScheduled(_logger, server, Math.Round(delay.TotalSeconds, 1), _failures);
+                    await wait;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,14 +109,118 @@ internal sealed class ComponentLinkService : BackgroundService
         }
     }
 
-    private async Task<SessionEnd> RunSessionAsync(CancellationToken stoppingToken)
+    // Returns once this node holds the lease; meanwhile the node is on standby (another node holds it) or cannot reach
+    // the lease store, and tries again every LeaseRetryInterval. Each change is logged once, not each attempt.
+    private async Task<ILinkLease> TakeLeaseAsync(string server, CancellationToken stoppingToken)
+    {
+        var standby = false;
+        string? holder = null;
+        var unreachable = false;
+        while (true)
+        {
+            LinkLeaseAttempt attempt;
+            try
+            {
+                attempt = await _leases.TryTakeAsync(_leaseName, stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                _connection.SetState(ComponentLinkState.WaitingToReconnect);
+                var retry = Task.Delay(_leaseRetryInterval, _time, stoppingToken);
+                if (!unreachable)
+                {
+                    Log.LeaseUnreachable(_logger, _leaseName, Math.Round(_leaseRetryInterval.TotalSeconds, 1), exception);
+                    unreachable = true;
+                    standby = false;
+                }
+
+                await retry;
+                continue;
+            }
+
+            if (attempt.Lease is { } lease)
+            {
+                Log.LeaseTaken(_logger, _leaseName, server);
+                return lease;
+            }
+
+            // Whatever failed before belonged to an earlier turn; the next holder's attempts start from the first delay.
+            _failures = 0;
+            _connection.SetState(ComponentLinkState.Standby, attempt.Holder);
+            var wait = Task.Delay(_leaseRetryInterval, _time, stoppingToken);
+            if (!standby || unreachable || !string.Equals(holder, attempt.Holder, StringComparison.Ordinal))
+            {
+                Log.Standby(_logger, _options.Domain, server, attempt.Holder ?? "another node");
+                standby = true;
+                unreachable = false;
+                holder = attempt.Holder;
+            }
+
+            await wait;
+        }
+    }
+
+    private async Task<HoldEnd> HoldLinkAsync(ILinkLease lease, string server, CancellationToken stoppingToken)
+    {
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+        while (true)
+        {
+            _connection.SetState(ComponentLinkState.Connecting);
+            Log.Connecting(_logger, server, _options.Domain);
+            var end = await RunSessionAsync(held.Token);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                // The session is closed; the lease is released next, by the caller.
+                _connection.SetState(ComponentLinkState.Stopped);
+                return HoldEnd.Stopped;
+            }
+
+            if (lease.Lost.IsCancellationRequested)
+            {
+                return LeaseLost(server);
+            }
+
+            Report(server, end);
+            _failures = end.WasAuthenticated ? 1 : _failures + 1;
+            _connection.SetState(ComponentLinkState.WaitingToReconnect);
+            if (!end.WasAuthenticated && _failures >= FailuresBeforeYield)
+            {
+                Log.LeaseYielded(_logger, _leaseName, _failures);
+                return HoldEnd.Yielded;
+            }
+
+            // The delay's timer exists before the log line, so a test that waits for the line can move its clock.
+            var delay = _backoff.Delay(_failures);
+            var wait = Task.Delay(delay, _time, held.Token);
+            Log.RetryScheduled(_logger, server, Math.Round(delay.TotalSeconds, 1), _failures);
+            try
+            {
+                await wait;
+            }
+            catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                return LeaseLost(server);
+            }
+        }
+    }
+
+    private HoldEnd LeaseLost(string server)
+    {
+        // The session, if any, was closed by the lease's token: a node that cannot prove it holds the lease must not
+        // keep a link that another node may take meanwhile.
+        _connection.SetState(ComponentLinkState.WaitingToReconnect);
+        Log.LeaseLost(_logger, _leaseName, server);
+        return HoldEnd.LeaseLost;
+    }
+
+    private async Task<SessionEnd> RunSessionAsync(CancellationToken sessionToken)
     {
         try
         {
             await using var session = new ComponentSession(_options, _server, _dispatcher, _connection, _time, _logger);
-            return await session.RunAsync(stoppingToken);
+            return await session.RunAsync(sessionToken);
         }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception exception) when (!sessionToken.IsCancellationRequested)
         {
             // A bug must not end the link for good (an exception leaving ExecuteAsync stops the host): log it and retry.
             Log.LinkFailed(_logger, _server.ToString(), exception);

@@ -13,6 +13,9 @@ public interface IComponentConnection : IStanzaSender
 
     ComponentLinkState State { get; }
 
+    /// <summary>While <see cref="State"/> is <see cref="ComponentLinkState.Standby"/>: the node that holds the link, when known.</summary>
+    string? LinkHolder { get; }
+
     bool IsConnected { get; }
 
     /// <summary>Completes when the link is authenticated (at once if it is now).</summary>

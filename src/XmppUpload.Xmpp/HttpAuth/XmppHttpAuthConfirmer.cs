@@ -12,7 +12,8 @@ namespace XmppUpload.Xmpp.HttpAuth;
 /// Asks a user over the component link whether an HTTP request is theirs (XEP-0070 section 4.2): by IQ get to a full
 /// JID, by message with a thread and a human-readable body to a bare JID. The answer is awaited at most the request's
 /// timeout, measured on the injected <see cref="TimeProvider"/>; at most
-/// <see cref="XmppHttpAuthOptions.MaxPendingConfirmations"/> wait at once.
+/// <see cref="XmppHttpAuthOptions.MaxPendingConfirmations"/> wait at once. A node on standby in a cluster (another node
+/// holds the link) forwards the request to the holder through <see cref="RelayedConfirmations"/>.
 /// </summary>
 internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
 {
@@ -26,6 +27,7 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
     private readonly PendingConfirmations _pending;
     private readonly TimeProvider _time;
     private readonly ILogger<XmppHttpAuthConfirmer> _logger;
+    private readonly RelayedConfirmations _relay;
     private readonly int _maxPending;
     private int _outstanding;
 
@@ -34,9 +36,11 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
         PendingConfirmations pending,
         IOptions<XmppHttpAuthOptions> options,
         TimeProvider time,
+        RelayedConfirmations relay,
         ILogger<XmppHttpAuthConfirmer> logger)
     {
         _connection = connection;
+        _relay = relay;
         _pending = pending;
         _time = time;
         _logger = logger;
@@ -46,7 +50,17 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
     /// <summary>Confirmations sent and not yet answered, by IQ and by message.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
 
-    public async Task<ConfirmationOutcome> ConfirmAsync(ConfirmationRequest request, CancellationToken cancellationToken)
+    public Task<ConfirmationOutcome> ConfirmAsync(ConfirmationRequest request, CancellationToken cancellationToken) =>
+        ConfirmAsync(request, forwardWithoutLink: true, cancellationToken);
+
+    /// <summary>
+    /// Asks over this node's own link, never through another node: for the confirmations other nodes forward to this
+    /// one (<see cref="HttpAuthRelayService"/>).
+    /// </summary>
+    internal Task<ConfirmationOutcome> ConfirmLocallyAsync(ConfirmationRequest request, CancellationToken cancellationToken) =>
+        ConfirmAsync(request, forwardWithoutLink: false, cancellationToken);
+
+    private async Task<ConfirmationOutcome> ConfirmAsync(ConfirmationRequest request, bool forwardWithoutLink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(request.Timeout, TimeSpan.Zero, nameof(request));
@@ -69,9 +83,12 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
 
         try
         {
-            var outcome = request.Jid.IsBare
-                ? await ByMessageAsync(request, hint, cancellationToken)
-                : await ByIqAsync(request, hint, cancellationToken);
+            // In a cluster, the node on standby has no link of its own: the node that holds it asks the user.
+            var outcome = forwardWithoutLink && !_connection.IsConnected && _connection.State == ComponentLinkState.Standby
+                ? await _relay.ForwardAsync(request, hint, cancellationToken)
+                : request.Jid.IsBare
+                    ? await ByMessageAsync(request, hint, cancellationToken)
+                    : await ByIqAsync(request, hint, cancellationToken);
             Log.ConfirmationEnded(_logger, jid, hint, request.Method, outcome);
             return outcome;
         }

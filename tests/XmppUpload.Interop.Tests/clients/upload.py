@@ -9,6 +9,10 @@ Logs in to a real XMPP server, then runs one subcommand and prints exactly one J
            section 5 purpose), PUTs the file with the slot's headers, GETs it back and compares bytes.
   raw-iq   sends an arbitrary IQ payload (one or more XML elements) and reports the raw response,
            so malformed requests can be tested through a real server.
+  slot-stream
+           requests a slot from --service every --interval seconds for --seconds, each request on its own (a
+           slow answer does not hold the next one up), and reports each on stderr as it happens:
+           "SENT n" before request n goes out, then "SLOT n ok", "SLOT n error <condition>" or "SLOT n timeout".
 
 Exit codes: 0 success; 1 infrastructure failure (connect, TLS, auth, timeout); 2 usage;
 3 the IQ that mattered came back as an error (upload: slot request; disco: --require-service
@@ -346,6 +350,39 @@ async def receive(client, args):
         raise Failure('no message within %s s' % args.wait) from error
 
 
+async def slot_stream(client, args):
+    counts = {'ok': 0, 'error': 0, 'timeout': 0}
+
+    async def one(number):
+        request = ET.Element('{%s}request' % NS_UPLOAD, {'filename': 'stream-%d.bin' % number, 'size': '10'})
+        try:
+            kind, response = await client.iq(args.service, 'get', [request], args.iq_timeout)
+        except Failure:
+            counts['timeout'] += 1
+            print('SLOT %d timeout' % number, file=sys.stderr, flush=True)
+            return
+        if kind == 'error':
+            counts['error'] += 1
+            condition = error_json(response).get('condition')
+            print('SLOT %d error %s' % (number, condition), file=sys.stderr, flush=True)
+        else:
+            counts['ok'] += 1
+            print('SLOT %d ok' % number, file=sys.stderr, flush=True)
+
+    print('READY', file=sys.stderr, flush=True)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + args.seconds
+    requests = []
+    number = 0
+    while loop.time() < deadline:
+        number += 1
+        print('SENT %d' % number, file=sys.stderr, flush=True)
+        requests.append(asyncio.ensure_future(one(number)))
+        await asyncio.sleep(args.interval)
+    await asyncio.gather(*requests)
+    return EXIT_OK, {'sent': number, 'counts': counts}
+
+
 async def run(args):
     client = Client(args)
     client.connect((args.host, args.port), force_starttls=not args.plain, disable_starttls=args.plain)
@@ -359,6 +396,8 @@ async def run(args):
             return await upload(client, args)
         if args.command == 'receive':
             return await receive(client, args)
+        if args.command == 'slot-stream':
+            return await slot_stream(client, args)
         return await raw_iq(client, args)
     except asyncio.TimeoutError as error:
         raise Failure('no session within %s s' % args.login_timeout) from error
@@ -400,6 +439,11 @@ def parse_args(argv):
 
     receive_parser = commands.add_parser('receive', parents=[common], help='wait for one message, print it')
     receive_parser.add_argument('--wait', type=float, default=60, help='seconds to wait for the message')
+
+    stream_parser = commands.add_parser('slot-stream', parents=[common], help='request slots at a steady pace')
+    stream_parser.add_argument('--service', required=True, help='upload service JID (no discovery: it may be away)')
+    stream_parser.add_argument('--interval', type=float, default=0.25, help='seconds between requests')
+    stream_parser.add_argument('--seconds', type=float, default=60, help='how long to keep requesting')
 
     raw_parser = commands.add_parser('raw-iq', parents=[common], help='send any IQ payload, print the answer')
     raw_parser.add_argument('--to', help='recipient (default: the discovered upload service)')

@@ -21,19 +21,21 @@ internal sealed class ConfirmHost : IAsyncDisposable
 
     private readonly FakeXmppServer _server;
     private readonly ServiceProvider _provider;
-    private readonly List<IHostedService> _hosted;
+    private List<IHostedService> _hosted = [];
     private bool _started;
 
     private ConfirmHost(FakeXmppServer server, ServiceProvider provider, UploadService service, LogCapture logs)
     {
         _server = server;
         _provider = provider;
-        _hosted = [.. provider.GetServices<IHostedService>()];
         Time = service.Time;
         Logs = logs;
     }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>The <c>Xmpp:Server</c> of this host's fake server, for another host that shares its link lease.</summary>
+    public string ServerAddress => $"127.0.0.1:{_server.Port}";
 
     public LogCapture Logs { get; }
 
@@ -51,35 +53,51 @@ internal sealed class ConfirmHost : IAsyncDisposable
     public FakeServerConnection? Link { get; private set; }
 
     /// <summary>Builds the container without starting the link (for what needs no socket, such as disco#info).</summary>
-    public static ConfirmHost Build(Action<IServiceCollection>? configure = null)
+    /// <param name="configure">Changes the services after the component's registration (replacements use Replace or come first).</param>
+    /// <param name="before">Registers services before the component's own defaults (a node bus, a lease store).</param>
+    /// <param name="settings">Configuration that overrides the defaults (another <c>Xmpp:Server</c>, <c>Cluster:*</c>).</param>
+    public static ConfirmHost Build(Action<IServiceCollection>? configure = null, Action<IServiceCollection>? before = null, Dictionary<string, string?>? settings = null)
     {
         var server = new FakeXmppServer();
         var service = new UploadService();
         var logs = new LogCapture();
-        var settings = new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Xmpp:Server"] = $"127.0.0.1:{server.Port}",
             ["Xmpp:Domain"] = UploadService.Domain,
             ["Xmpp:Secret"] = LinkHost.Secret,
         };
+        foreach (var (key, value) in settings ?? [])
+        {
+            configuration[key] = value;
+        }
 
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
         services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton<TimeProvider>(service.Time);
         services.AddSingleton(service.Upload);
         services.AddSingleton(service.Slots);
         services.AddSingleton(new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), () => 1.0));
+        before?.Invoke(services);
         services.AddXmppComponent();
         configure?.Invoke(services);
         return new ConfirmHost(server, services.BuildServiceProvider(), service, logs);
     }
 
     /// <summary>Starts the link; with <paramref name="accept"/>, also completes the handshake and waits until it is up.</summary>
-    public static async Task<ConfirmHost> StartAsync(CancellationToken cancellationToken, bool accept = true, Action<IServiceCollection>? configure = null)
+    public static async Task<ConfirmHost> StartAsync(
+        CancellationToken cancellationToken,
+        bool accept = true,
+        Action<IServiceCollection>? configure = null,
+        Action<IServiceCollection>? before = null,
+        Dictionary<string, string?>? settings = null)
     {
-        var host = Build(configure);
+        var host = Build(configure, before, settings);
         host._started = true;
+
+        // Resolved only here: a host that is only built (to check options or disco) never constructs the services.
+        host._hosted = [.. host._provider.GetServices<IHostedService>()];
         foreach (var hosted in host._hosted)
         {
             await hosted.StartAsync(cancellationToken);

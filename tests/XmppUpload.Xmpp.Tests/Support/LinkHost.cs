@@ -32,7 +32,8 @@ internal sealed class LinkHost : IAsyncDisposable
 
     public IComponentConnection Connection { get; }
 
-    public static async Task<LinkHost> StartAsync(int port, CancellationToken cancellationToken, Dictionary<string, string?>? settings = null)
+    /// <param name="configure">Registers replacements (such as a lease store) before the component's own defaults.</param>
+    public static async Task<LinkHost> StartAsync(int port, CancellationToken cancellationToken, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var service = new UploadService();
         var logs = new LogCapture();
@@ -55,6 +56,7 @@ internal sealed class LinkHost : IAsyncDisposable
         services.AddSingleton(service.Slots);
         // No jitter, so each delay is its ceiling: 1 s, 2 s, 4 s, ...
         services.AddSingleton(new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), () => 1.0));
+        configure?.Invoke(services);
         services.AddXmppComponent();
 
         var host = new LinkHost(services.BuildServiceProvider(), service, logs);
