@@ -171,8 +171,8 @@ public abstract class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The nodes whose component link is up now, by their /health/ready answer: "Healthy" with the link, "Degraded"
-    /// without it (storage is fine in both).
+    /// The nodes that hold the component link now, by the <c>holdsLink</c> of their /health/ready answer in JSON (a node
+    /// on standby is as healthy as the holder).
     /// </summary>
     public async Task<IReadOnlyList<ClusterNode>> LinkHoldersAsync(CancellationToken cancellationToken)
     {
@@ -180,8 +180,17 @@ public abstract class ClusterFixture : IAsyncLifetime
         var holders = new List<ClusterNode>();
         foreach (var node in _nodes.Where(n => n.Process is not null))
         {
-            using var response = await http.GetAsync(new Uri(node.Url, "health/ready"), cancellationToken);
-            if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync(cancellationToken)).Trim() == "Healthy")
+            // The JSON form of readiness names the link's state; a node on standby is healthy too, so only holdsLink tells.
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(node.Url, "health/ready"));
+            request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                continue;
+            }
+
+            using var health = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            if (health.RootElement.GetProperty("checks").GetProperty("xmpp-component-link").GetProperty("data").GetProperty("holdsLink").GetBoolean())
             {
                 holders.Add(node);
             }
