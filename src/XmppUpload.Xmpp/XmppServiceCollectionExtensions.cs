@@ -7,6 +7,7 @@ using XmppUpload.Core.Slots;
 using XmppUpload.Xmpp.Commands;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.Diagnostics;
 using XmppUpload.Xmpp.Handlers;
 using XmppUpload.Xmpp.HttpAuth;
 
@@ -32,6 +33,8 @@ public static class XmppServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<XmppOptions>, XmppOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddMetrics();
+        services.TryAddSingleton<XmppTelemetry>();
         services.TryAddSingleton<PendingIqs>();
         services.TryAddSingleton<ReconnectBackoff>();
         services.TryAddSingleton<ComponentConnection>();
