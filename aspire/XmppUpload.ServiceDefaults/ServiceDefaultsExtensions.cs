@@ -63,6 +63,7 @@ public static class ServiceDefaultsExtensions
         }
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, RequestTelemetryStartupFilter>();
         builder.Services.AddSingleton<TelemetryProviders>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<TelemetryProviders>());
         return builder;
