@@ -80,6 +80,15 @@ public sealed class TelemetryInteropTests
             "the slot-request counter and the HTTP request duration",
             ExportWait,
             Cancellation);
+        // Bytes uploaded and downloaded (the client reads its file back once), with their durations, in bytes and seconds.
+        await receiver.WaitForAsync(
+            r => r.Metrics.Any(m => m.Name == "xmppupload.upload.bytes" && m.Unit == "By" && m.Value == 150_000)
+                && r.Metrics.Any(m => m.Name == "xmppupload.download.bytes" && m.Unit == "By" && m.Value >= 150_000)
+                && r.Metrics.Any(m => m.Name == "xmppupload.upload.duration" && m.Unit == "s" && m.Count == 1 && m["http.response.status_code"] is 201L)
+                && r.Metrics.Any(m => m.Name == "xmppupload.uploads.active" && m.Value == 0),
+            "the upload and download byte counters and durations",
+            ExportWait,
+            Cancellation);
         var counter = receiver.Metrics.First(m => m.Name == "xmppupload.slot.requests");
         Assert.Equal("{request}", counter.Unit);
         Assert.Equal("node-telemetry-1", counter.Resource["service.instance.id"]);

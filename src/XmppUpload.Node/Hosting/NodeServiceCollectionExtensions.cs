@@ -99,7 +99,11 @@ internal static class NodeServiceCollectionExtensions
     }
 
     /// <summary>The retention sweeper, on every node (the ledger's batches keep nodes from doing the same work twice).</summary>
-    public static IServiceCollection AddSweeper(this IServiceCollection services) => services.AddHostedService<SweeperService>();
+    public static IServiceCollection AddSweeper(this IServiceCollection services)
+    {
+        services.AddSingleton<Core.Diagnostics.SweeperTelemetry>();
+        return services.AddHostedService<SweeperService>();
+    }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {
