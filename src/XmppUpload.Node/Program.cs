@@ -7,6 +7,7 @@ using XmppUpload.Node.Configuration;
 using XmppUpload.Node.Hosting;
 using XmppUpload.ServiceDefaults;
 using XmppUpload.Storage;
+using XmppUpload.Storage.Diagnostics;
 using XmppUpload.Xmpp;
 
 // Operator verbs (usage, files, purge, sweep, help) work on the node's data and exit; see Admin/AdminCommandLine.cs.
@@ -36,6 +37,7 @@ builder.Services.AddNodeDrain(builder.Configuration);
 // the ledger is migrated, staged files are removed and the keys are loaded before the component link or Kestrel
 // take a request.
 builder.Services.AddConfiguredStorage(builder.Configuration);
+builder.Services.AddStorageTelemetry();
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();

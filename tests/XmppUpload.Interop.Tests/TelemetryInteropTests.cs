@@ -64,6 +64,14 @@ public sealed class TelemetryInteropTests
         Assert.Equal("PUT /{slotId}/{fileName}", putSpan.Name);
         Assert.Equal("/{slotId}/{fileName}", putSpan["http.route"]);
 
+        // Inside the PUT's span, the blob store's write is a child span, measured by provider and operation.
+        await receiver.WaitForAsync(
+            r => r.Spans.Any(s => s.Scope == "XmppUpload.Storage" && s.Name == "blob_store write" && s.ParentSpanId == putSpan.SpanId && s["xmppupload.blob.committed"] is true)
+                && r.Metrics.Any(m => m.Name == "xmppupload.storage.operation.duration" && (string?)m["xmppupload.storage"] == "blob_store" && (string?)m["xmppupload.storage.provider"] == "filesystem" && (string?)m["xmppupload.storage.operation"] == "write"),
+            "the blob store's write span under the PUT and its duration",
+            ExportWait,
+            Cancellation);
+
         // Every signal carries the node's resource: the default service name, the configured stable instance id and
         // the attributes of OTEL_RESOURCE_ATTRIBUTES.
         foreach (var resource in new[] { slotSpan.Resource, putSpan.Resource })
