@@ -8,9 +8,9 @@ namespace XmppUpload.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// The tracer and meter providers of the host, built from the SDK's builders (the hosting package that would do it is
-/// not available). They are made in <see cref="StartingAsync"/>, before any other service starts, so that the ledger
-/// migration and the first connection are traced too; the container disposes them after every service has stopped,
-/// which flushes what is left.
+/// not available). They are made in <see cref="StartingAsync"/>, before the services registered after them start, so
+/// that the first connections are traced too; the container disposes them after every service has stopped, which
+/// flushes what is left.
 /// </summary>
 internal sealed class TelemetryProviders(TelemetrySettings settings) : IHostedLifecycleService, IDisposable
 {

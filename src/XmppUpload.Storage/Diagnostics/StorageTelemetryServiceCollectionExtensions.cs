@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using XmppUpload.Core.Ports;
 using XmppUpload.Storage.AzureBlob;
 using XmppUpload.Storage.FileSystem;
@@ -19,6 +20,8 @@ public static class StorageTelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
         services.TryAddSingleton<StorageTelemetry>();
+        services.TryAddSingleton<StoredUsageGauges>();
+        services.AddHostedService<StoredUsageGaugesStartup>();
         Decorate<IBlobStore>(services, (inner, provider) =>
             new InstrumentedBlobStore(inner, BlobProviderName(inner), provider.GetRequiredService<StorageTelemetry>()));
         return services;
@@ -61,4 +64,16 @@ public static class StorageTelemetryServiceCollectionExtensions
         descriptor.ImplementationInstance
         ?? descriptor.ImplementationFactory?.Invoke(provider)
         ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
+
+    /// <summary>Creates the gauges with the host, so they exist before the first collection.</summary>
+    private sealed class StoredUsageGaugesStartup(StoredUsageGauges gauges) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(gauges);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -38,6 +38,7 @@ public static class PostgresLedgerServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IAccountLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISweepLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(provider => provider.GetRequiredService<PostgresLedger>()));
+        services.Replace(ServiceDescriptor.Singleton<IStorageTotals>(provider => provider.GetRequiredService<PostgresLedger>()));
 
         // First in the list, so that its StartingAsync runs before any other service's (see PostgresLedgerStartup).
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresLedgerStartup)))
