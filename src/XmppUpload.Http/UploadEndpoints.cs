@@ -29,6 +29,8 @@ public static class UploadEndpoints
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SlotUrls(PublicBase.Parse(sp.GetRequiredService<IOptions<HttpOptions>>().Value.PublicUrl).Url));
+        services.AddMetrics();
+        services.TryAddSingleton<Diagnostics.HttpTelemetry>();
         services.TryAddSingleton<PutHandler>();
         services.TryAddSingleton<GetHandler>();
         services.TryAddSingleton<UploadRequestHandler>();

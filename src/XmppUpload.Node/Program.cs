@@ -1,11 +1,13 @@
 using XmppUpload.Http;
 using XmppUpload.Http.Dav;
 using XmppUpload.Http.Dav.Auth;
+using XmppUpload.Http.Draining;
 using XmppUpload.Node.Admin;
 using XmppUpload.Node.Configuration;
 using XmppUpload.Node.Hosting;
 using XmppUpload.ServiceDefaults;
 using XmppUpload.Storage;
+using XmppUpload.Storage.Diagnostics;
 using XmppUpload.Xmpp;
 
 // Operator verbs (usage, files, purge, sweep, keys, help) work on the node's data and exit; see Admin/AdminCommandLine.cs.
@@ -29,10 +31,13 @@ if (StorageProviders.Check(builder.Configuration) is { } storageProblem)
 }
 
 builder.AddServiceDefaults();
+// On SIGTERM: refuse new work, release the component link, let uploads in flight finish (Node:DrainTimeout).
+builder.Services.AddNodeDrain(builder.Configuration);
 // Storage and the key loader work in StartingAsync, which the host runs for every service before any StartAsync:
 // the ledger is migrated, staged files are removed and the keys are loaded before the component link or Kestrel
 // take a request.
 builder.Services.AddConfiguredStorage(builder.Configuration);
+builder.Services.AddStorageTelemetry();
 builder.Services.AddSlotServices();
 builder.Services.AddUploadEndpoints();
 builder.Services.AddXmppComponent();
@@ -57,6 +62,7 @@ if (failures.Count > 0)
     return 2;
 }
 
+app.UseDrainGate();
 app.MapDefaultEndpoints();
 app.MapUploadEndpoints();
 app.MapWebDav();

@@ -38,6 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ISweepLedger>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISigningKeyStore>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<ISharedSecretStore>(provider => provider.GetRequiredService<SqliteLedger>());
+        services.TryAddSingleton<IStorageTotals>(provider => provider.GetRequiredService<SqliteLedger>());
         services.TryAddSingleton<SqliteDavStore>();
         services.TryAddSingleton<IDavStore>(provider => provider.GetRequiredService<SqliteDavStore>());
         services.TryAddSingleton<FileSystemBlobStore>();

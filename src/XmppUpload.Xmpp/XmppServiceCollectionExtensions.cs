@@ -10,6 +10,7 @@ using XmppUpload.Core.Slots;
 using XmppUpload.Xmpp.Commands;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.Diagnostics;
 using XmppUpload.Xmpp.Handlers;
 using XmppUpload.Xmpp.HttpAuth;
 
@@ -43,6 +44,8 @@ public static class XmppServiceCollectionExtensions
         services.TryAddSingleton<ILinkLeaseProvider, SingleNodeLinkLeaseProvider>();
         services.TryAddSingleton<INodeBus, InProcessNodeBus>();
 
+        services.AddMetrics();
+        services.TryAddSingleton<XmppTelemetry>();
         services.TryAddSingleton<PendingIqs>();
         services.TryAddSingleton<ReconnectBackoff>();
         services.TryAddSingleton<ComponentConnection>();

@@ -112,7 +112,7 @@ public sealed class AccountRulesTests
 
         var decision = AccountRules.Decide(Snapshot(requests: 60, oldestRequest: oldest), 1, Limits(), Now);
 
-        Assert.Equal(SlotRefusal.ResourceConstraint, decision.Refusal);
+        Assert.Equal(SlotRefusal.RateLimited, decision.Refusal);
         Assert.Equal(oldest.AddMinutes(5), decision.RetryAt);
         Assert.Contains("60 per 5 minutes", decision.Text, StringComparison.Ordinal);
     }

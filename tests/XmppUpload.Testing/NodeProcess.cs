@@ -58,7 +58,8 @@ public sealed class NodeProcess : IAsyncDisposable
         bool waitForComponent = true,
         TestCertificates? https = null,
         int? httpPort = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var ownsData = dataDirectory is null;
@@ -92,16 +93,23 @@ public sealed class NodeProcess : IAsyncDisposable
 
         var arguments = new List<string> { AssemblyPath };
         arguments.AddRange(all.Select(pair => $"--{pair.Key}={pair.Value}"));
+        var variables = new Dictionary<string, string?>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            // Variables the node reads only from the environment, such as OTEL_EXPORTER_OTLP_ENDPOINT.
+            variables[name] = value;
+        }
+
         var process = ExternalProcess.Start("dotnet", arguments, new ExternalProcessOptions
         {
             Name = "xmppupload-node",
             WorkingDirectory = dataDirectory,
-            Environment = new Dictionary<string, string?>
-            {
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            },
+            Environment = variables,
         });
 
         var node = new NodeProcess(process, port, dataDirectory, ownsData) { PublicUrl = new Uri(all["Http:PublicUrl"]) };

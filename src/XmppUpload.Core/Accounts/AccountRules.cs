@@ -23,7 +23,7 @@ public static class AccountRules
             // The window slides: a request is accepted again once the oldest one in it has left the window.
             var retryAt = (snapshot.OldestRequestInWindow ?? now) + limits.Window;
             return AccountDecision.Refuse(
-                SlotRefusal.ResourceConstraint,
+                SlotRefusal.RateLimited,
                 string.Create(CultureInfo.InvariantCulture, $"Too many upload requests: at most {limits.RequestsPerWindow} per {Describe(limits.Window)}. Try again at {XmppDateTime.Format(retryAt)}."),
                 retryAt);
         }

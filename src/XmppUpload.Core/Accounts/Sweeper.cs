@@ -1,3 +1,4 @@
+using XmppUpload.Core.Diagnostics;
 using XmppUpload.Core.Ports;
 
 namespace XmppUpload.Core.Accounts;
@@ -36,7 +37,9 @@ public sealed class Sweeper
         var removed = 0;
         while (true)
         {
+            using var activity = SweeperTelemetry.Source.StartActivity("sweep batch");
             var batch = await _ledger.ClaimDeletedAsync(BatchSize, cancellationToken);
+            activity?.SetTag("xmppupload.sweep.batch.size", batch.Count);
             if (batch.Count == 0)
             {
                 break;
@@ -88,6 +91,8 @@ public sealed class Sweeper
             return 0;
         }
 
+        using var activity = SweeperTelemetry.Source.StartActivity("sweep orphan batch");
+        activity?.SetTag("xmppupload.sweep.batch.size", keys.Count);
         var known = await _ledger.FindKnownAsync(keys, cancellationToken);
         var removed = 0;
         foreach (var key in keys.Where(k => !known.Contains(k)))

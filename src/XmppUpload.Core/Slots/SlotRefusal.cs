@@ -19,6 +19,13 @@ public enum SlotRefusal
     ResourceConstraint,
 
     /// <summary>
+    /// The account's rate window is full: answered exactly like <see cref="ResourceConstraint"/> (type <c>wait</c>
+    /// with the <c>&lt;retry stamp/&gt;</c> at which the oldest request leaves the window), told apart so that
+    /// operators can count rate limiting and quotas separately.
+    /// </summary>
+    RateLimited,
+
+    /// <summary>
     /// A quota is full and nothing will free space by itself (no expiry, no lapsing reservation):
     /// <c>resource-constraint</c>, type <c>cancel</c>, with a text that says the quota is full.
     /// </summary>

@@ -1,6 +1,7 @@
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Lifecycle;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Tokens;
 
@@ -15,9 +16,11 @@ public sealed class SlotService
     private readonly UploadOptions _options;
     private readonly HashSet<string> _servedDomains;
     private readonly TimeProvider _time;
+    private readonly NodeDrain? _drain;
 
-    public SlotService(ILedger ledger, SlotTokens tokens, SlotUrls urls, UploadOptions options, IEnumerable<string> servedDomains, TimeProvider time)
+    public SlotService(ILedger ledger, SlotTokens tokens, SlotUrls urls, UploadOptions options, IEnumerable<string> servedDomains, TimeProvider time, NodeDrain? drain = null)
     {
+        _drain = drain;
         _ledger = ledger;
         _tokens = tokens;
         _urls = urls;
@@ -43,6 +46,13 @@ public sealed class SlotService
         if (!Serves(requester))
         {
             return SlotDecision.Refuse(SlotRefusal.Forbidden, $"This service does not take uploads from accounts of '{requester.Domain}'.");
+        }
+
+        if (_drain is { IsDraining: true })
+        {
+            // A stopping node takes no new work; the next request reaches the node that takes over the link (or this
+            // one after its restart).
+            return SlotDecision.Refuse(SlotRefusal.Unavailable, "This upload service node is shutting down; ask again in a moment.");
         }
 
         var bucket = _options.Bucket(request.Purpose);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using XmppUpload.Http.Diagnostics;
 
 namespace XmppUpload.Http.Upload;
 
@@ -7,8 +9,11 @@ namespace XmppUpload.Http.Upload;
 /// The one request delegate of <c>{base}/{slot id}/{file name}</c>: CORS and security headers on every answer, then
 /// OPTIONS, PUT, GET and HEAD; other methods get 405.
 /// </summary>
-internal sealed class UploadRequestHandler(PutHandler put, GetHandler get, IOptions<HttpOptions> options)
+internal sealed class UploadRequestHandler(PutHandler put, GetHandler get, IOptions<HttpOptions> options, HttpTelemetry? telemetry = null)
 {
+    /// <summary>The <see cref="HttpTelemetry.ProtocolTag"/> of XEP-0363 transfers.</summary>
+    public const string Protocol = "xep-0363";
+
     public const string SlotIdRouteValue = "slotId";
     public const string FileNameRouteValue = "fileName";
 
@@ -52,11 +57,56 @@ internal sealed class UploadRequestHandler(PutHandler put, GetHandler get, IOpti
                 return;
             }
 
-            await (isPut ? put.HandleAsync(context, path) : get.HandleAsync(context, path));
+            Activity.Current?.SetTag("xmppupload.slot.id", path.SlotId);
+            if (telemetry is null)
+            {
+                await (isPut ? put.HandleAsync(context, path) : get.HandleAsync(context, path));
+            }
+            else
+            {
+                await MeasuredAsync(context, path, isPut, telemetry);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+    }
+
+    private async Task MeasuredAsync(HttpContext context, UploadPath path, bool isPut, HttpTelemetry meters)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (isPut)
+        {
+            meters.UploadStarted(Protocol);
+        }
+        else
+        {
+            meters.DownloadStarted(Protocol);
+        }
+
+        var response = context.Response;
+        try
+        {
+            await (isPut ? put.HandleAsync(context, path) : get.HandleAsync(context, path));
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var status = response.StatusCode;
+            var aborted = context.RequestAborted.IsCancellationRequested;
+            if (isPut)
+            {
+                // 201 is answered only once the bytes are committed: the promised length is what was stored.
+                meters.UploadEnded(Protocol, status, status == StatusCodes.Status201Created ? context.Request.ContentLength ?? 0 : 0, elapsed);
+            }
+            else
+            {
+                var sent = !aborted && HttpMethods.IsGet(context.Request.Method) && status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
+                    ? response.ContentLength ?? 0
+                    : 0;
+                meters.DownloadEnded(Protocol, status, sent, elapsed);
+            }
         }
     }
 }

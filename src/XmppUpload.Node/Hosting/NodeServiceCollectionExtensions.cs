@@ -31,7 +31,8 @@ internal static class NodeServiceCollectionExtensions
                 provider.GetRequiredService<SlotUrls>(),
                 provider.GetRequiredService<UploadOptions>(),
                 xmpp.GetServedDomains(),
-                provider.GetRequiredService<TimeProvider>());
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetService<Core.Lifecycle.NodeDrain>());
         });
         services.AddSingleton(provider => new AccountService(
             provider.GetRequiredService<Core.Ports.IAccountLedger>(),
@@ -96,12 +97,37 @@ internal static class NodeServiceCollectionExtensions
     {
         services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag])
-            .AddCheck<ComponentLinkHealthCheck>("xmpp-component-link", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag]);
+            .AddCheck<ComponentLinkHealthCheck>("xmpp-component-link", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<DrainHealthCheck>("drain", tags: [ServiceDefaults.ServiceDefaultsExtensions.ReadyTag]);
+        return services;
+    }
+
+    /// <summary>Graceful stop (see <see cref="DrainService"/>); the host's shutdown timeout is raised to cover the drain.</summary>
+    public static IServiceCollection AddNodeDrain(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddSingleton<Core.Lifecycle.NodeDrain>();
+        services.AddHostedService<DrainService>();
+        var drainTimeout = configuration.GetValue(NodeOptions.SectionName + ":" + nameof(NodeOptions.DrainTimeout), new NodeOptions().DrainTimeout);
+        services.Configure<HostOptions>(options =>
+        {
+            // The host cancels StopAsync after ShutdownTimeout; the drain plus the other services' stops must fit in it.
+            var needed = drainTimeout + TimeSpan.FromSeconds(15);
+            if (options.ShutdownTimeout < needed)
+            {
+                options.ShutdownTimeout = needed;
+            }
+        });
         return services;
     }
 
     /// <summary>The retention sweeper, on every node (the ledger's batches keep nodes from doing the same work twice).</summary>
-    public static IServiceCollection AddSweeper(this IServiceCollection services) => services.AddHostedService<SweeperService>();
+    public static IServiceCollection AddSweeper(this IServiceCollection services)
+    {
+        services.AddSingleton<Core.Diagnostics.SweeperTelemetry>();
+        return services.AddHostedService<SweeperService>();
+    }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -41,6 +41,7 @@ public static class PostgresLedgerServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IAccountLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISweepLedger>(provider => provider.GetRequiredService<PostgresLedger>()));
         services.Replace(ServiceDescriptor.Singleton<ISigningKeyStore>(provider => provider.GetRequiredService<PostgresLedger>()));
+        services.Replace(ServiceDescriptor.Singleton<IStorageTotals>(provider => provider.GetRequiredService<PostgresLedger>()));
 
         // WebDAV on a cluster: the tree, the Digest nonce key and the XEP-0070 state live in the same database, so
         // any node answers any request of a client.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Configuration;
+using XmppUpload.Core.Lifecycle;
 using XmppUpload.Core.Ports;
 using XmppUpload.Xmpp.Configuration;
 using XmppUpload.Xmpp.Handlers;
@@ -31,6 +32,7 @@ internal sealed class ComponentLinkService : BackgroundService
     private readonly ReconnectBackoff _backoff;
     private readonly ILinkLeaseProvider _leases;
     private readonly TimeSpan _leaseRetryInterval;
+    private readonly NodeDrain? _drain;
     private readonly TimeProvider _time;
     private readonly ILogger<ComponentLinkService> _logger;
     private readonly string _leaseName;
@@ -44,8 +46,10 @@ internal sealed class ComponentLinkService : BackgroundService
         ReconnectBackoff backoff,
         ILinkLeaseProvider leases,
         TimeProvider time,
-        ILogger<ComponentLinkService> logger)
+        ILogger<ComponentLinkService> logger,
+        NodeDrain? drain = null)
     {
+        _drain = drain;
         _options = options.Value;
         if (!ServerAddress.TryParse(_options.Server, out _server))
         {
@@ -72,6 +76,10 @@ internal sealed class ComponentLinkService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A draining node lets the link go at once (so another node takes it while this one finishes its uploads),
+        // exactly as on stop: the session closes, then the lease is released.
+        using var draining = _drain is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _drain.Draining);
+        stoppingToken = draining?.Token ?? stoppingToken;
         var server = _server.ToString();
         try
         {

@@ -24,6 +24,7 @@ internal static class SlotDecisionErrors
             SlotRefusal.FileTooLarge => ("not-acceptable", StanzaError.Modify, "The file is too large."),
             // XEP-0363 section 6: a temporary error (quota, rate window) with a retry stamp when known.
             SlotRefusal.ResourceConstraint => ("resource-constraint", StanzaError.Wait, "Your upload quota is reached for now."),
+            SlotRefusal.RateLimited => ("resource-constraint", StanzaError.Wait, "You have asked for too many uploads; try again later."),
             // Nothing frees space by itself: waiting does not help, so the type is cancel.
             SlotRefusal.QuotaFull => ("resource-constraint", StanzaError.Cancel, "Your upload quota is full."),
             SlotRefusal.Unavailable => ("service-unavailable", StanzaError.Wait, "The upload service cannot take uploads right now."),

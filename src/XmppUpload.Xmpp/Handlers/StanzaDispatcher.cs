@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Xmpp.Component;
 using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.Diagnostics;
 using XmppUpload.Xmpp.HttpAuth;
 using XmppUpload.Xmpp.Protocol;
 
@@ -23,25 +25,77 @@ internal sealed class StanzaDispatcher
     private readonly PendingConfirmations? _confirmations;
     private readonly string _domain;
     private readonly ILogger<StanzaDispatcher> _logger;
+    private readonly XmppTelemetry? _telemetry;
 
     public StanzaDispatcher(
         IEnumerable<IIqHandler> handlers,
         PendingIqs pending,
         IOptions<XmppOptions> options,
         ILogger<StanzaDispatcher> logger,
-        PendingConfirmations? confirmations = null)
+        PendingConfirmations? confirmations = null,
+        XmppTelemetry? telemetry = null)
     {
         _handlers = handlers.ToDictionary(h => h.Payload);
         _pending = pending;
         _confirmations = confirmations;
         _domain = XmppOptions.NormalizeDomain(options.Value.Domain);
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>The stanza to send back, or <c>null</c> when this stanza gets no answer.</summary>
     public async ValueTask<XElement?> RespondAsync(XElement stanza, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stanza);
+        var started = Stopwatch.GetTimestamp();
+        var (kind, payload) = Describe(stanza);
+
+        // One span per stanza: the name stays low-cardinality (kind and the payload of a served request); who sent it
+        // is an attribute, so an operator can find one user's failed request.
+        using var activity = XmppTelemetry.Source.StartActivity($"XMPP {kind} {payload}", ActivityKind.Server);
+        if (activity is not null)
+        {
+            activity.SetTag(XmppTelemetry.StanzaTag, kind);
+            activity.SetTag(XmppTelemetry.PayloadTag, payload);
+            activity.SetTag("xmpp.stanza.id", (string?)stanza.Attribute("id"));
+            if (Jid.TryParse((string?)stanza.Attribute("from"), out var sender))
+            {
+                activity.SetTag("enduser.id", sender.Bare.ToString());
+            }
+        }
+
+        var response = await RespondCoreAsync(stanza, cancellationToken);
+        var condition = response is not null && (string?)response.Attribute("type") == "error" ? Stanzas.ErrorCondition(response) : null;
+        if (condition is not null)
+        {
+            activity?.SetTag(XmppTelemetry.ErrorTypeTag, condition);
+            if (condition == "internal-server-error")
+            {
+                // The requester's mistakes are not the service's errors; only a failure of the service marks the span.
+                activity?.SetStatus(ActivityStatusCode.Error, "The handler failed.");
+            }
+        }
+
+        _telemetry?.StanzaHandled(kind, payload, condition, Stopwatch.GetElapsedTime(started));
+        return response;
+    }
+
+    // "iq get", "iq result", "message"...; the payload is the qualified name of a request this service serves, else "other".
+    private (string Kind, string Payload) Describe(XElement stanza)
+    {
+        var type = (string?)stanza.Attribute("type");
+        if (stanza.Name != XmppNames.Iq)
+        {
+            return (stanza.Name.LocalName is "message" or "presence" ? stanza.Name.LocalName : "other", "-");
+        }
+
+        var kind = type is "get" or "set" or "result" or "error" ? "iq " + type : "iq";
+        var child = stanza.Elements().FirstOrDefault();
+        return (kind, child is not null && type is "get" or "set" && _handlers.ContainsKey(child.Name) ? child.Name.ToString() : "other");
+    }
+
+    private async ValueTask<XElement?> RespondCoreAsync(XElement stanza, CancellationToken cancellationToken)
+    {
         if (stanza.Name == XmppNames.Iq)
         {
             return await RespondToIqAsync(stanza, cancellationToken);

@@ -30,6 +30,13 @@ internal static class Stanzas
         return response;
     }
 
+    /// <summary>The defined condition of an error stanza (RFC 6120 section 8.3.3): the first child of its error other than text.</summary>
+    public static string? ErrorCondition(XElement stanza)
+    {
+        ArgumentNullException.ThrowIfNull(stanza);
+        return stanza.Element(stanza.Name.Namespace + "error")?.Elements().FirstOrDefault(e => e.Name.LocalName != "text")?.Name.LocalName;
+    }
+
     private static XElement Response(XElement request, string type, string fallbackFrom)
     {
         ArgumentNullException.ThrowIfNull(request);

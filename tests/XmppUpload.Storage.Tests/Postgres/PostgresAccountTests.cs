@@ -224,7 +224,7 @@ public sealed class PostgresAccountTests(PostgresServerFixture server) : Postgre
         await ledger.RemoveDeletedAsync([first.Id, second.Id], Ct);
 
         var refused = await ledger.ReserveSlotAsync(Kit.NewSlot(), limits, Now, Ct);
-        Assert.Equal(SlotRefusal.ResourceConstraint, refused.Refusal);
+        Assert.Equal(SlotRefusal.RateLimited, refused.Refusal);
         Assert.Equal(start + window, refused.RetryAt);
         Assert.True((await ledger.ReserveSlotAsync(Kit.NewSlot(owner: Romeo), limits, Now, Ct)).IsGranted);
 

@@ -234,7 +234,7 @@ public sealed class SqliteAccountTests : IDisposable
         await ledger.RemoveDeletedAsync([first.Id, second.Id], Ct);
 
         var refused = await ledger.ReserveSlotAsync(_kit.NewSlot(), limits, Now, Ct);
-        Assert.Equal(SlotRefusal.ResourceConstraint, refused.Refusal);
+        Assert.Equal(SlotRefusal.RateLimited, refused.Refusal);
         Assert.Equal(start + window, refused.RetryAt);
         Assert.True((await ledger.ReserveSlotAsync(_kit.NewSlot(owner: Romeo), limits, Now, Ct)).IsGranted);
 

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace XmppUpload.Http.Diagnostics;
+
+/// <summary>
+/// The HTTP side's instruments: bytes uploaded (stored PUTs) and downloaded (GET bodies sent in full), PUT and GET
+/// durations by status, and uploads and downloads in flight. Request spans are ASP.NET Core's; the ledger and blob
+/// store calls inside them are their own child spans.
+/// </summary>
+public sealed class HttpTelemetry
+{
+    /// <summary>The name of this component's <see cref="Meter"/>.</summary>
+    public const string Name = "XmppUpload.Http";
+
+    public const string StatusTag = "http.response.status_code";
+
+    public const string ProtocolTag = "xmppupload.protocol";
+
+    private static readonly double[] TransferBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+    private readonly Counter<long> _uploadedBytes;
+    private readonly Counter<long> _downloadedBytes;
+    private readonly Histogram<double> _uploadDuration;
+    private readonly Histogram<double> _downloadDuration;
+    private readonly UpDownCounter<long> _activeUploads;
+    private readonly UpDownCounter<long> _activeDownloads;
+
+    public HttpTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(Name);
+        _uploadedBytes = meter.CreateCounter<long>("xmppupload.upload.bytes", "By", "Bytes of uploads stored (XEP-0363 PUTs answered 201, WebDAV PUTs answered 201 or 204).");
+        _downloadedBytes = meter.CreateCounter<long>("xmppupload.download.bytes", "By", "Bytes of GET bodies sent in full (200 and 206).");
+        _uploadDuration = meter.CreateHistogram(
+            "xmppupload.upload.duration", "s", "Time from a PUT's headers to its answer, by status.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TransferBuckets });
+        _downloadDuration = meter.CreateHistogram(
+            "xmppupload.download.duration", "s", "Time from a GET's headers to the end of its body, by status.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TransferBuckets });
+        _activeUploads = meter.CreateUpDownCounter<long>("xmppupload.uploads.active", "{upload}", "PUTs in flight on this node.");
+        _activeDownloads = meter.CreateUpDownCounter<long>("xmppupload.downloads.active", "{download}", "GETs in flight on this node.");
+    }
+
+    public void UploadStarted(string protocol) => _activeUploads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+
+    /// <summary>Ends a PUT; <paramref name="storedBytes"/> is the size stored, or 0 when nothing was.</summary>
+    public void UploadEnded(string protocol, int status, long storedBytes, TimeSpan elapsed)
+    {
+        var tags = new TagList { { ProtocolTag, protocol }, { StatusTag, status } };
+        _activeUploads.Add(-1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+        _uploadDuration.Record(elapsed.TotalSeconds, tags);
+        if (storedBytes > 0)
+        {
+            _uploadedBytes.Add(storedBytes, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+        }
+    }
+
+    public void DownloadStarted(string protocol) => _activeDownloads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+
+    /// <summary>Ends a GET; <paramref name="sentBytes"/> is the body sent in full, or 0 (a HEAD, a 304, a cut-off body).</summary>
+    public void DownloadEnded(string protocol, int status, long sentBytes, TimeSpan elapsed)
+    {
+        var tags = new TagList { { ProtocolTag, protocol }, { StatusTag, status } };
+        _activeDownloads.Add(-1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+        _downloadDuration.Record(elapsed.TotalSeconds, tags);
+        if (sentBytes > 0)
+        {
+            _downloadedBytes.Add(sentBytes, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+        }
+    }
+}

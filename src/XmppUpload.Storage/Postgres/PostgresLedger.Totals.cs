@@ -1,0 +1,26 @@
+using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Ports;
+using XmppUpload.Storage.Sqlite;
+
+namespace XmppUpload.Storage.Postgres;
+
+// Service-wide totals for the stored-usage gauges; one aggregate over the (state, expires_at, size) index's rows.
+public sealed partial class PostgresLedger : IStorageTotals
+{
+    private const string SelectStoredTotals =
+        "SELECT purpose, COUNT(*), COALESCE(SUM(size), 0)::bigint FROM slots WHERE state = 'stored' GROUP BY purpose";
+
+    public async Task<IReadOnlyList<BucketTotal>> GetStoredTotalsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, SelectStoredTotals);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var totals = new List<BucketTotal>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            totals.Add(new BucketTotal(SlotStateNames.ParsePurpose(reader.GetString(0)), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return totals;
+    }
+}
