@@ -29,7 +29,7 @@ internal static partial class Log
     public static partial void UploadFailed(ILogger logger, string slotId, Exception exception);
 
     [LoggerMessage(EventId = 2015, Level = LogLevel.Warning,
-        Message = "PUT {SlotId} committed its bytes but the ledger no longer had the upload in progress; the file is not served")]
+        Message = "PUT {SlotId} committed its bytes but no longer held the slot in the ledger (taken over, or the slot was removed); the upload is not served")]
     public static partial void CompleteRefused(ILogger logger, string slotId);
 
     [LoggerMessage(EventId = 2016, Level = LogLevel.Error, Message = "PUT {SlotId} could not return the slot to Pending after a failed upload")]
@@ -37,6 +37,33 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "PUT {SlotId} cancelled: the client went away; the slot is open for another PUT")]
     public static partial void UploadCancelled(ILogger logger, string slotId);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information,
+        Message = "PUT {SlotId} took the slot over from an earlier upload whose lease had lapsed (its node or process stopped)")]
+    public static partial void UploadTookOver(ILogger logger, string slotId);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning,
+        Message = "PUT {SlotId} could not renew its lease (the ledger did not answer); the upload goes on, its last lease ends at {HeldUntil}")]
+    public static partial void LeaseRenewalFailed(ILogger logger, string slotId, DateTimeOffset heldUntil, Exception exception);
+
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Warning,
+        Message = "PUT {SlotId} lost the slot: another upload took it over after this one's lease lapsed; this upload stops and commits nothing")]
+    public static partial void LeaseLost(ILogger logger, string slotId);
+
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Warning,
+        Message = "PUT {SlotId}: the ledger did not answer while {Step} (try {Attempt}); trying again in {Delay}")]
+    public static partial void LedgerRetrying(ILogger logger, string slotId, string step, int attempt, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 2034, Level = LogLevel.Error,
+        Message = "PUT {SlotId}: the ledger did not answer while {Step}, {Attempts} tries in {Budget}; the client is told to try again")]
+    public static partial void LedgerGaveUp(ILogger logger, string slotId, string step, int attempts, TimeSpan budget, Exception exception);
+
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Error,
+        Message = "PUT {SlotId} received all {Received} bytes but could not keep its claim on the slot while the ledger was unreachable; nothing was committed")]
+    public static partial void CommitWithheld(ILogger logger, string slotId, long received);
+
+    [LoggerMessage(EventId = 2036, Level = LogLevel.Error, Message = "PUT {SlotId} could not begin: the ledger did not answer")]
+    public static partial void BeginFailed(ILogger logger, string slotId, Exception exception);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "GET {SlotId}: the ledger has the file stored but the blob store has no blob")]
     public static partial void BlobMissing(ILogger logger, string slotId);

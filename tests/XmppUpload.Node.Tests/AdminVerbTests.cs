@@ -1,6 +1,7 @@
 using System.Text.Json;
 using XmppUpload.Core.Slots;
 using XmppUpload.Node.Tests.Support;
+using XmppUpload.Testing;
 
 namespace XmppUpload.Node.Tests;
 
@@ -368,7 +369,7 @@ public sealed class AdminVerbTests : IAsyncLifetime
     public async Task Verb_OnTheDataOfARunningNode_LeavesItsUploadsInProgressAlone()
     {
         // A node is receiving the open slot's PUT: its slot is Uploading and its bytes are staged, not committed.
-        Assert.Equal(BeginUploadResult.Started, await _data.Ledger.TryBeginUploadAsync(_data.AlicePending.Id, SeededDataDirectory.SeededAt.AddMinutes(1), Token));
+        var attempt = await _data.Ledger.BeginUploadAsync(_data.AlicePending.Id, SeededDataDirectory.SeededAt.AddMinutes(1), Token);
         await using var upload = await _data.Blobs.BeginWriteAsync(_data.AlicePending.Id, Token);
         await upload.WriteAsync(new byte[100], Token);
 
@@ -379,7 +380,7 @@ public sealed class AdminVerbTests : IAsyncLifetime
         Assert.Equal(SlotState.Uploading, (await _data.Ledger.FindSlotAsync(_data.AlicePending.Id, Token))!.State);
         Assert.Single(Directory.GetFiles(_data.Blobs.StagingPath));
         await upload.CommitAsync(Token);
-        Assert.True(await _data.Ledger.TryCompleteUploadAsync(_data.AlicePending.Id, SeededDataDirectory.SeededAt.AddMinutes(2), Token));
+        Assert.True(await _data.Ledger.TryCompleteUploadAsync(_data.AlicePending.Id, attempt, SeededDataDirectory.SeededAt.AddMinutes(2), Token));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class EmbeddedStorageTests : IDisposable
         using (var crashed = OpenLedger(path))
         {
             await crashed.CreateSlotAsync(slot, Ct);
-            await crashed.TryBeginUploadAsync(slot.Id, _time.GetUtcNow(), Ct);
+            await crashed.BeginUploadAsync(slot.Id, _time.GetUtcNow(), Ct);
         }
 
         var staging = Path.Combine(path, FileSystemBlobStore.StagingDirectoryName);

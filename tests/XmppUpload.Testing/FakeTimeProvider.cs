@@ -5,6 +5,7 @@ public sealed class FakeTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<FakeTimer> _timers = [];
+    private readonly List<(DateTimeOffset DueAt, TaskCompletionSource Scheduled)> _timerWaiters = [];
     private DateTimeOffset _now;
 
     public FakeTimeProvider()
@@ -51,11 +52,43 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Completes once a timer is scheduled to fire at <paramref name="dueAt"/> (at once if one is): code that waits on
+    /// this clock in the background (a retry's backoff) has reached its wait, so advancing the clock now wakes it.
+    /// </summary>
+    public Task WaitForTimerAsync(DateTimeOffset dueAt)
+    {
+        lock (_gate)
+        {
+            if (_timers.Any(t => t.DueAt == dueAt))
+            {
+                return Task.CompletedTask;
+            }
+
+            var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _timerWaiters.Add((dueAt, scheduled));
+            return scheduled.Task;
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new FakeTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;
+    }
+
+    // Called under _gate; the waiters continue asynchronously.
+    private void ReleaseTimerWaiters(DateTimeOffset dueAt)
+    {
+        for (var i = _timerWaiters.Count - 1; i >= 0; i--)
+        {
+            if (_timerWaiters[i].DueAt == dueAt)
+            {
+                _timerWaiters[i].Scheduled.TrySetResult();
+                _timerWaiters.RemoveAt(i);
+            }
+        }
     }
 
     private sealed class FakeTimer(FakeTimeProvider owner, TimerCallback callback, object? state) : ITimer
@@ -78,6 +111,7 @@ public sealed class FakeTimeProvider : TimeProvider
 
                 DueAt = owner._now + dueTime;
                 owner._timers.Add(this);
+                owner.ReleaseTimerWaiters(DueAt);
             }
 
             if (dueTime == TimeSpan.Zero)

@@ -68,27 +68,37 @@ public sealed class MemoryLedger : ILedger
     public Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken) =>
         Task.FromResult(Slots.GetValueOrDefault(slotId));
 
-    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) ? slot.TryBeginUpload(now) : BeginUploadResult.NotFound);
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot)
+                ? slot.TryBeginUpload(now, UploadAttempts.New(), now + lease)
+                : UploadBegin.NotFound);
         }
     }
 
-    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryComplete(now));
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryRenewUpload(attempt, leaseUntil));
         }
     }
 
-    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken)
+    public Task<bool> TryCompleteUploadAsync(string slotId, string attempt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryAbort());
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryComplete(now, attempt));
+        }
+    }
+
+    public Task<bool> TryAbortUploadAsync(string slotId, string attempt, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Slots.TryGetValue(slotId, out var slot) && slot.TryAbort(attempt));
         }
     }
 

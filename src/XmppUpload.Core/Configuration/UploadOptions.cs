@@ -23,6 +23,15 @@ public sealed class UploadOptions
     /// <summary>At most this many slot requests per account per window.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    public static readonly TimeSpan DefaultUploadLease = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a PUT holds its slot without renewing; it renews every third of this while bytes arrive. When the
+    /// process streaming a PUT dies, a retry of the same slot (on any node) waits at most this long before it takes the
+    /// slot over. Shorter means faster takeovers and more ledger writes per upload.
+    /// </summary>
+    public TimeSpan UploadLease { get; set; } = DefaultUploadLease;
+
     /// <summary>How often each node's sweeper removes expired files and lapsed reservations.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 

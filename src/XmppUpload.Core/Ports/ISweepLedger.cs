@@ -9,7 +9,10 @@ public interface ISweepLedger
     /// <summary>Stored files whose expiry has passed become Deleted (never served from here on); returns how many.</summary>
     Task<int> ExpireStoredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
 
-    /// <summary>Pending slots whose PUT deadline has passed are removed (their reservation lapses); returns how many.</summary>
+    /// <summary>
+    /// Pending slots whose PUT deadline has passed are removed (their reservation lapses), and abandoned uploads
+    /// (<see cref="Slots.Slot.IsAbandoned"/>) become Deleted; returns how many of both.
+    /// </summary>
     Task<int> RemoveLapsedReservationsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>A batch of Deleted slots whose blobs are to be removed; the rows go once their blobs are gone.</summary>

@@ -6,6 +6,8 @@ public enum BeginUploadResult
     Started,
     NotFound,
     Expired,
+
+    /// <summary>Another upload holds the slot with a lease that has not run out.</summary>
     InProgress,
     AlreadyStored,
 }

@@ -10,6 +10,10 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
     // Longer PUT windows turn a leaked URL into a long-lived write capability (XEP-0363 section 9 suggests ~300 s).
     private static readonly TimeSpan MaxSlotLifetime = TimeSpan.FromHours(24);
 
+    private static readonly TimeSpan MinUploadLease = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxUploadLease = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, UploadOptions options)
     {
         if (options.MaxFileSize <= 0)
@@ -20,6 +24,14 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         if (options.SlotLifetime <= TimeSpan.Zero || options.SlotLifetime > MaxSlotLifetime)
         {
             return ValidateOptionsResult.Fail("Upload:SlotLifetime must be a duration between 00:00:01 and 1.00:00:00 (for example 00:05:00).");
+        }
+
+        // Renewals go out every third of the lease, so below a second the ledger would see several writes per second
+        // per upload; a lease as long as the slot's lifetime would let no retry take over a dead upload in time.
+        if (options.UploadLease < MinUploadLease || options.UploadLease > MaxUploadLease || options.UploadLease >= options.SlotLifetime)
+        {
+            return ValidateOptionsResult.Fail(
+                "Upload:UploadLease must be a duration between 00:00:01 and 00:05:00 and shorter than Upload:SlotLifetime (for example 00:00:15).");
         }
 
         foreach (var (purposeName, purpose) in options.Purposes)

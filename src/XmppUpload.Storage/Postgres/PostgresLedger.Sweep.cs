@@ -23,11 +23,21 @@ public sealed partial class PostgresLedger
         + "SELECT id FROM slots WHERE state = 'stored' AND expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED) "
         + "UPDATE slots SET state = 'deleted' FROM batch WHERE slots.id = batch.id";
 
-    // Pending never has a blob (a PUT commits its blob only while Uploading), so the row simply goes.
+    // A Pending slot's blob exists only if an upload committed its bytes and then lost the slot (aborted, or taken over
+    // and the new attempt failed); the orphan sweep removes such a blob, so the row simply goes.
     private const string RemoveLapsed =
         "WITH batch AS MATERIALIZED ("
         + "SELECT id FROM slots WHERE state = 'pending' AND put_deadline <= @now LIMIT @batch FOR UPDATE SKIP LOCKED) "
         + "DELETE FROM slots USING batch WHERE slots.id = batch.id";
+
+    // Slot.IsAbandoned in SQL: an upload whose lease lapsed after its PUT deadline can be neither finished nor taken
+    // over (its node died and no retry came in time). Deleted, not removed: its dead attempt may have committed bytes,
+    // which go with the claim of Deleted rows. A row whose lease is being renewed is locked and skipped.
+    private const string ReleaseAbandoned =
+        "WITH batch AS MATERIALIZED ("
+        + "SELECT id FROM slots WHERE state = 'uploading' AND put_deadline <= @now "
+        + "AND (upload_lease_until IS NULL OR upload_lease_until <= @now) LIMIT @batch FOR UPDATE SKIP LOCKED) "
+        + "UPDATE slots SET state = 'deleted', upload_node = NULL FROM batch WHERE slots.id = batch.id";
 
     private const string PruneRequests =
         "WITH batch AS MATERIALIZED ("
@@ -61,8 +71,9 @@ public sealed partial class PostgresLedger
     }
 
     /// <remarks>
-    /// Also forgets up to <see cref="RequestPruneFactor"/> times the batch size of granted requests older than
-    /// <see cref="RequestHistory"/>; the count returned is of reservations only.
+    /// Also releases up to a batch of abandoned uploads (see <see cref="Core.Slots.Slot.IsAbandoned"/>), counted with the
+    /// lapsed reservations, and forgets up to <see cref="RequestPruneFactor"/> times the batch size of granted requests
+    /// older than <see cref="RequestHistory"/>, which are not counted.
     /// </remarks>
     public Task<int> RemoveLapsedReservationsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
@@ -76,6 +87,13 @@ public sealed partial class PostgresLedger
                     command.Parameters.AddWithValue("now", ToColumn(now));
                     command.Parameters.AddWithValue("batch", batchSize);
                     removed = await command.ExecuteNonQueryAsync(token);
+                }
+
+                await using (var command = Command(connection, transaction, ReleaseAbandoned))
+                {
+                    command.Parameters.AddWithValue("now", ToColumn(now));
+                    command.Parameters.AddWithValue("batch", batchSize);
+                    removed += await command.ExecuteNonQueryAsync(token);
                 }
 
                 await using (var command = Command(connection, transaction, PruneRequests))

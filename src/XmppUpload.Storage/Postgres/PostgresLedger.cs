@@ -20,7 +20,8 @@ namespace XmppUpload.Storage.Postgres;
 public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedger, ISigningKeyStore, IDisposable, IAsyncDisposable
 {
     private const string SlotColumns =
-        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at";
+        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at, "
+        + "upload_attempt, upload_lease_until";
 
     private const string SelectSlotById = "SELECT " + SlotColumns + " FROM slots WHERE id = @id";
 
@@ -32,10 +33,17 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
 
     private const string InsertSlot =
         "INSERT INTO slots (" + SlotColumns + ", upload_node) VALUES "
-        + "(@id, @owner, @file_name, @size, @content_type, @purpose, @created_at, @put_deadline, @expires_at, @state, @stored_at, @upload_node)";
+        + "(@id, @owner, @file_name, @size, @content_type, @purpose, @created_at, @put_deadline, @expires_at, @state, @stored_at, "
+        + "@upload_attempt, @upload_lease_until, @upload_node)";
 
     private const string UpdateSlotState =
-        "UPDATE slots SET state = @state, stored_at = @stored_at, upload_node = @upload_node WHERE id = @id";
+        "UPDATE slots SET state = @state, stored_at = @stored_at, upload_attempt = @upload_attempt, "
+        + "upload_lease_until = @upload_lease_until, upload_node = @upload_node WHERE id = @id";
+
+    // Slot.TryRenewUpload in one statement, outside any explicit transaction (one round trip): a renewal runs every few
+    // seconds per upload. The row lock it takes orders it with a concurrent takeover, which then sees the new lease.
+    private const string RenewLease =
+        "UPDATE slots SET upload_lease_until = @until WHERE id = @id AND state = 'uploading' AND upload_attempt = @attempt";
 
     private const string AdvisoryLock = "SELECT pg_advisory_xact_lock(@key)";
 
@@ -158,18 +166,41 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
         return await reader.ReadAsync(cancellationToken) ? ReadSlot(reader) : null;
     }
 
-    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, BeginUploadResult.NotFound, slot => slot.TryBeginUpload(now), cancellationToken);
+    /// <remarks>
+    /// Leases are compared with the <paramref name="now"/> of the node that asks, so the nodes' clocks must agree to well
+    /// within the lease (NTP does): a node whose clock runs ahead would take over an upload that early.
+    /// </remarks>
+    public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        // Rounded as the column keeps it, so that the lease the caller is told is the one recorded.
+        var leaseUntil = FromColumn(ToColumn(now + lease));
+        return ChangeSlotAsync(
+            slotId, UploadBegin.NotFound, slot => slot.TryBeginUpload(now, UploadAttempts.New(), leaseUntil), cancellationToken);
+    }
 
-    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now), cancellationToken);
+    public async Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        ArgumentNullException.ThrowIfNull(attempt);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, RenewLease);
+        command.Parameters.AddWithValue("id", slotId);
+        command.Parameters.AddWithValue("attempt", attempt);
+        command.Parameters.AddWithValue("until", ToColumn(leaseUntil));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
 
-    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(), cancellationToken);
+    public Task<bool> TryCompleteUploadAsync(string slotId, string attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now, attempt), cancellationToken);
+
+    public Task<bool> TryAbortUploadAsync(string slotId, string attempt, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(attempt), cancellationToken);
 
     /// <remarks>
     /// Only this node's uploads (<see cref="PostgresLedgerOptions.NodeId"/>): the other nodes' are still streaming, and
-    /// returning them to Pending would make their completion fail.
+    /// returning them to Pending would make their completion fail. Uploads of a node that died and does not come back
+    /// are taken over by a retry once their lease lapses, or released by the sweeper after their deadline.
     /// </remarks>
     public async Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken)
     {
@@ -187,11 +218,11 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
                     }
                 }
 
-                // The same rule as a failed PUT: Slot.TryAbort, applied to each row, so Core stays the one place it lives.
+                // This node's uploads all died with its process, whatever their leases say.
                 var reset = 0;
                 foreach (var slot in interrupted)
                 {
-                    if (slot.TryAbort())
+                    if (slot.TryResetInterrupted())
                     {
                         await UpdateStateAsync(connection, transaction, slot, token);
                         reset++;
@@ -255,10 +286,9 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
                     return notFound;
                 }
 
-                var state = slot.State;
-                var storedAt = slot.StoredAt;
+                var before = (slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil);
                 var result = rule(slot);
-                if (slot.State != state || slot.StoredAt != storedAt)
+                if ((slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil) != before)
                 {
                     await UpdateStateAsync(connection, transaction, slot, token);
                 }
@@ -306,7 +336,9 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
         return Slot.Restore(
             template,
             SlotStateNames.ParseState(reader.GetString(9)),
-            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)));
+            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)),
+            reader.IsDBNull(11) ? null : reader.GetString(11),
+            reader.IsDBNull(12) ? null : FromColumn(reader.GetInt64(12)));
     }
 
     private async Task InsertSlotAsync(
@@ -327,7 +359,7 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
         command.Parameters.AddWithValue("expires_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.ExpiresAt));
         command.Parameters.AddWithValue("state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("stored_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.StoredAt));
-        command.Parameters.AddWithValue("upload_node", NpgsqlTypes.NpgsqlDbType.Text, UploadNode(slot));
+        AddUploadParameters(command, slot);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -341,11 +373,17 @@ public sealed partial class PostgresLedger : ILedger, IAccountLedger, ISweepLedg
         command.Parameters.AddWithValue("id", slot.Id);
         command.Parameters.AddWithValue("state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("stored_at", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.StoredAt));
-        command.Parameters.AddWithValue("upload_node", NpgsqlTypes.NpgsqlDbType.Text, UploadNode(slot));
+        AddUploadParameters(command, slot);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private object UploadNode(Slot slot) => slot.State == SlotState.Uploading ? _nodeId : DBNull.Value;
+    private void AddUploadParameters(NpgsqlCommand command, Slot slot)
+    {
+        command.Parameters.AddWithValue("upload_attempt", NpgsqlTypes.NpgsqlDbType.Text, (object?)slot.UploadAttempt ?? DBNull.Value);
+        command.Parameters.AddWithValue("upload_lease_until", NpgsqlTypes.NpgsqlDbType.Bigint, ToColumn(slot.UploadLeaseUntil));
+        // The node that streams an upload is the one that began (or took over) its attempt: this one.
+        command.Parameters.AddWithValue("upload_node", NpgsqlTypes.NpgsqlDbType.Text, slot.State == SlotState.Uploading ? _nodeId : DBNull.Value);
+    }
 
     private static async Task LockAsync(
         NpgsqlConnection connection,

@@ -25,6 +25,13 @@ public sealed partial class SqliteLedger
         "DELETE FROM slots WHERE id IN "
         + "(SELECT id FROM slots WHERE state = 'pending' AND put_deadline <= $now LIMIT $batch)";
 
+    // Slot.IsAbandoned in SQL: an upload whose lease lapsed after its PUT deadline can be neither finished nor taken
+    // over. Deleted, not removed: its dead attempt may have committed bytes, which go with the claim of Deleted rows.
+    private const string ReleaseAbandoned =
+        "UPDATE slots SET state = 'deleted' WHERE id IN "
+        + "(SELECT id FROM slots WHERE state = 'uploading' AND put_deadline <= $now "
+        + "AND (upload_lease_until IS NULL OR upload_lease_until <= $now) LIMIT $batch)";
+
     private const string PruneRequests =
         "DELETE FROM slot_requests WHERE rowid IN (SELECT rowid FROM slot_requests WHERE at <= $before LIMIT $batch)";
 
@@ -54,8 +61,9 @@ public sealed partial class SqliteLedger
     }
 
     /// <remarks>
-    /// Also forgets up to <see cref="RequestPruneFactor"/> times the batch size of granted requests older than
-    /// <see cref="RequestHistory"/>; the count returned is of reservations only.
+    /// Also releases up to a batch of abandoned uploads (see <see cref="Core.Slots.Slot.IsAbandoned"/>), counted with the
+    /// lapsed reservations, and forgets up to <see cref="RequestPruneFactor"/> times the batch size of granted requests
+    /// older than <see cref="RequestHistory"/>, which are not counted.
     /// </remarks>
     public Task<int> RemoveLapsedReservationsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
@@ -63,13 +71,21 @@ public sealed partial class SqliteLedger
         return WriteAsync(
             async (connection, transaction, token) =>
             {
-                // Pending never has a blob (a PUT commits its blob only while Uploading), so the row simply goes.
+                // A Pending slot's blob exists only if an upload committed its bytes and then lost the slot (aborted, or
+                // taken over and the new attempt failed); the orphan sweep removes such a blob, so the row simply goes.
                 int removed;
                 await using (var command = Command(connection, transaction, RemoveLapsed))
                 {
                     command.Parameters.AddWithValue("$now", ToColumn(now));
                     command.Parameters.AddWithValue("$batch", batchSize);
                     removed = await command.ExecuteNonQueryAsync(token);
+                }
+
+                await using (var command = Command(connection, transaction, ReleaseAbandoned))
+                {
+                    command.Parameters.AddWithValue("$now", ToColumn(now));
+                    command.Parameters.AddWithValue("$batch", batchSize);
+                    removed += await command.ExecuteNonQueryAsync(token);
                 }
 
                 await PruneRequestsAsync(connection, transaction, now, batchSize, token);

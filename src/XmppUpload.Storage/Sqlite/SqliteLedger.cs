@@ -28,7 +28,8 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     private const string ConnectionPragmas = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
 
     private const string SlotColumns =
-        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at";
+        "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at, "
+        + "upload_attempt, upload_lease_until";
 
     private const string SelectSlotById = "SELECT " + SlotColumns + " FROM slots WHERE id = $id";
 
@@ -36,9 +37,16 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
 
     private const string InsertSlot =
         "INSERT INTO slots (" + SlotColumns + ") VALUES "
-        + "($id, $owner, $file_name, $size, $content_type, $purpose, $created_at, $put_deadline, $expires_at, $state, $stored_at)";
+        + "($id, $owner, $file_name, $size, $content_type, $purpose, $created_at, $put_deadline, $expires_at, $state, $stored_at, "
+        + "$upload_attempt, $upload_lease_until)";
 
-    private const string UpdateSlotState = "UPDATE slots SET state = $state, stored_at = $stored_at WHERE id = $id";
+    private const string UpdateSlotState =
+        "UPDATE slots SET state = $state, stored_at = $stored_at, upload_attempt = $upload_attempt, "
+        + "upload_lease_until = $upload_lease_until WHERE id = $id";
+
+    // Slot.TryRenewUpload in one statement: a renewal runs every few seconds per upload, so it reads nothing first.
+    private const string RenewLease =
+        "UPDATE slots SET upload_lease_until = $until WHERE id = $id AND state = 'uploading' AND upload_attempt = $attempt";
 
     private readonly string _connectionString;
     private readonly ILogger _logger;
@@ -161,14 +169,41 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         return await ReadSlotAsync(connection, null, slotId, cancellationToken);
     }
 
-    public Task<BeginUploadResult> TryBeginUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, BeginUploadResult.NotFound, slot => slot.TryBeginUpload(now), cancellationToken);
+    public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        // Rounded as the column keeps it, so that the lease the caller is told is the one recorded.
+        var leaseUntil = FromColumn(ToColumn(now + lease));
+        return ChangeSlotAsync(
+            slotId, UploadBegin.NotFound, slot => slot.TryBeginUpload(now, UploadAttempts.New(), leaseUntil), cancellationToken);
+    }
 
-    public Task<bool> TryCompleteUploadAsync(string slotId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now), cancellationToken);
+    public async Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slotId);
+        ArgumentNullException.ThrowIfNull(attempt);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            // One statement is its own transaction; the gate only keeps this process's writers from SQLite's busy handler.
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, RenewLease);
+            command.Parameters.AddWithValue("$id", slotId);
+            command.Parameters.AddWithValue("$attempt", attempt);
+            command.Parameters.AddWithValue("$until", ToColumn(leaseUntil));
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
 
-    public Task<bool> TryAbortUploadAsync(string slotId, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(), cancellationToken);
+    public Task<bool> TryCompleteUploadAsync(string slotId, string attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now, attempt), cancellationToken);
+
+    public Task<bool> TryAbortUploadAsync(string slotId, string attempt, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(attempt), cancellationToken);
 
     public async Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken)
     {
@@ -188,11 +223,11 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
                     }
                 }
 
-                // The same rule as a failed PUT: Slot.TryAbort, applied to each row, so Core stays the one place it lives.
+                // One node owns this database: every upload in progress died with its process, whatever its lease says.
                 var reset = 0;
                 foreach (var slot in interrupted)
                 {
-                    if (slot.TryAbort())
+                    if (slot.TryResetInterrupted())
                     {
                         await UpdateStateAsync(connection, transaction, slot, token);
                         reset++;
@@ -242,10 +277,9 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
                     return notFound;
                 }
 
-                var state = slot.State;
-                var storedAt = slot.StoredAt;
+                var before = (slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil);
                 var result = rule(slot);
-                if (slot.State != state || slot.StoredAt != storedAt)
+                if ((slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil) != before)
                 {
                     await UpdateStateAsync(connection, transaction, slot, token);
                 }
@@ -334,7 +368,9 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         return Slot.Restore(
             template,
             SlotStateNames.ParseState(reader.GetString(9)),
-            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)));
+            reader.IsDBNull(10) ? null : FromColumn(reader.GetInt64(10)),
+            reader.IsDBNull(11) ? null : reader.GetString(11),
+            reader.IsDBNull(12) ? null : FromColumn(reader.GetInt64(12)));
     }
 
     private static async Task InsertSlotAsync(
@@ -357,6 +393,8 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         command.Parameters.AddWithValue("$expires_at", ToColumn(slot.ExpiresAt));
         command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
+        command.Parameters.AddWithValue("$upload_attempt", (object?)slot.UploadAttempt ?? DBNull.Value);
+        command.Parameters.AddWithValue("$upload_lease_until", ToColumn(slot.UploadLeaseUntil));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -372,6 +410,8 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         command.Parameters.AddWithValue("$id", slot.Id);
         command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
+        command.Parameters.AddWithValue("$upload_attempt", (object?)slot.UploadAttempt ?? DBNull.Value);
+        command.Parameters.AddWithValue("$upload_lease_until", ToColumn(slot.UploadLeaseUntil));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

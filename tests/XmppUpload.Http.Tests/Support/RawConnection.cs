@@ -52,6 +52,15 @@ public sealed class RawConnection : IAsyncDisposable
         return (int.Parse(text.AsSpan(9, 3), provider: null), text);
     }
 
+    /// <summary>Reads the body that follows <paramref name="head"/> (as its Content-Length says) as UTF-8 text.</summary>
+    public async Task<string> ReadBodyAsync(string head)
+    {
+        var line = head.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        var body = new byte[int.Parse(line.AsSpan("Content-Length:".Length).Trim(), provider: null)];
+        await _stream.ReadExactlyAsync(body, _timeout.Token);
+        return Encoding.UTF8.GetString(body);
+    }
+
     /// <summary>Closes the socket mid-request as a client that dies would: with a FIN, or with a reset (RST).</summary>
     public void Drop(bool reset)
     {

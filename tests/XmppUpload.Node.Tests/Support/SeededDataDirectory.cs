@@ -114,14 +114,14 @@ public sealed class SeededDataDirectory : IAsyncDisposable
     {
         var slot = New(owner, fileName, size, purpose, contentType, expiresAt, createdAt);
         await Ledger.CreateSlotAsync(slot, cancellationToken);
-        Assert.Equal(BeginUploadResult.Started, await Ledger.TryBeginUploadAsync(slot.Id, createdAt.AddMinutes(1), cancellationToken));
+        var attempt = await Ledger.BeginUploadAsync(slot.Id, createdAt.AddMinutes(1), cancellationToken);
         await using (var writer = await Blobs.BeginWriteAsync(slot.Id, cancellationToken))
         {
             await writer.WriteAsync(new byte[size], cancellationToken);
             await writer.CommitAsync(cancellationToken);
         }
 
-        Assert.True(await Ledger.TryCompleteUploadAsync(slot.Id, createdAt.AddMinutes(2), cancellationToken));
+        Assert.True(await Ledger.TryCompleteUploadAsync(slot.Id, attempt, createdAt.AddMinutes(2), cancellationToken));
         return slot;
     }
 }

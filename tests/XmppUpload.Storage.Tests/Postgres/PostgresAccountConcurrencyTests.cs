@@ -70,10 +70,10 @@ public sealed class PostgresAccountConcurrencyTests(PostgresServerFixture server
             var decision = await ledger.ReserveSlotAsync(slot, limits, now, Ct);
             if (decision.IsGranted)
             {
-                Assert.Equal(BeginUploadResult.Started, await ledger.TryBeginUploadAsync(slot.Id, now, Ct));
+                var attempt = await ledger.BeginUploadAsync(slot.Id, now, Ct);
                 if (i % 3 != 0)
                 {
-                    Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, now, Ct));
+                    Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, attempt, now, Ct));
                 }
             }
 

@@ -198,7 +198,7 @@ public sealed class PostgresAccountTests(PostgresServerFixture server) : Postgre
         Assert.Equal(new BucketUsage(Purpose.Message, 0, 0, 3 * Size), Assert.Single(await ledger.GetUsageAsync(Juliet, Now, Ct)));
 
         Time.Advance(TimeSpan.FromSeconds(5));
-        Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, Now, Ct));
+        Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, slot.UploadAttempt!, Now, Ct));
 
         Assert.Equal(new BucketUsage(Purpose.Message, 3 * Size, 1, 0), Assert.Single(await ledger.GetUsageAsync(Juliet, Now, Ct)));
         Time.SetUtcNow(slot.PutDeadline.AddSeconds(1));
@@ -317,9 +317,9 @@ public sealed class PostgresAccountTests(PostgresServerFixture server) : Postgre
         Time.Advance(TimeSpan.FromMinutes(1));
         var ephemeral = TestSlots.New(Now, "note.txt", "text/plain", Purpose.Ephemeral, Now.AddHours(1), size: 42);
         Assert.True((await ledger.ReserveSlotAsync(ephemeral, Limits(100 * Size, purpose: Purpose.Ephemeral), Now, Ct)).IsGranted);
-        await ledger.TryBeginUploadAsync(ephemeral.Id, Now, Ct);
+        var attempt = await ledger.BeginUploadAsync(ephemeral.Id, Now, Ct);
         Time.Advance(TimeSpan.FromSeconds(7));
-        await ledger.TryCompleteUploadAsync(ephemeral.Id, Now, Ct);
+        Assert.True(await ledger.TryCompleteUploadAsync(ephemeral.Id, attempt, Now, Ct));
         await Kit.ReserveAsync(ledger, limits);
         await Kit.BeginAsync(ledger, limits);
         var deleted = await Kit.StoreAsync(ledger, limits);
@@ -406,8 +406,8 @@ public sealed class PostgresAccountTests(PostgresServerFixture server) : Postgre
         Assert.Equal(1L, Fixture.Scalar($"SELECT COUNT(*) FROM slot_requests WHERE owner = '{Romeo}'"));
 
         // An upload that was streaming during the purge cannot bring its slot back.
-        Assert.False(await ledger.TryCompleteUploadAsync(uploading.Id, Now, Ct));
-        Assert.Equal(BeginUploadResult.Expired, await ledger.TryBeginUploadAsync(pending.Id, Now, Ct));
+        Assert.False(await ledger.TryCompleteUploadAsync(uploading.Id, uploading.UploadAttempt!, Now, Ct));
+        Assert.Equal(BeginUploadResult.Expired, (await ledger.TryBeginUploadAsync(pending.Id, Now, LedgerUploads.Lease, Ct)).Outcome);
         Assert.Empty(await ledger.DeleteAccountAsync("nobody@example.org", Ct));
     }
 }

@@ -41,7 +41,7 @@ public sealed class PostgresSweepTests(PostgresServerFixture server) : PostgresT
     }
 
     [Fact]
-    public async Task RemoveLapsedReservations_InBatches_RemovesOnlyPendingSlotsPastTheirDeadline()
+    public async Task RemoveLapsedReservations_InBatches_RemovesOnlyPendingSlotsPastTheirDeadlineAndLeavesLiveUploads()
     {
         var ledger = Fixture.Open();
         var limits = Limits(100 * Size);
@@ -54,6 +54,8 @@ public sealed class PostgresSweepTests(PostgresServerFixture server) : PostgresT
         var uploading = await Kit.BeginAsync(ledger, limits);
         var stored = await Kit.StoreAsync(ledger, limits);
         var deadline = pending[0].PutDeadline;
+        // Still streaming at the deadline: its lease has been renewed past it (abandoned uploads are another test's).
+        Assert.True(await ledger.TryRenewUploadAsync(uploading.Id, uploading.UploadAttempt!, deadline.AddSeconds(10), Ct));
 
         Assert.Equal(0, await ledger.RemoveLapsedReservationsAsync(deadline.AddMilliseconds(-1), 10, Ct));
         Assert.Equal(2, await ledger.RemoveLapsedReservationsAsync(deadline, 2, Ct));

@@ -45,12 +45,12 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
         return slot;
     }
 
-    /// <summary>A granted slot request whose upload has started.</summary>
+    /// <summary>A granted slot request whose upload has started, as the ledger has it now (with its attempt and lease).</summary>
     public async Task<Slot> BeginAsync(SqliteLedger ledger, AccountLimits limits, string owner = TestSlots.Juliet, long size = Size)
     {
         var slot = await ReserveAsync(ledger, limits, owner, size);
-        Assert.Equal(BeginUploadResult.Started, await ledger.TryBeginUploadAsync(slot.Id, Now, Ct));
-        return slot;
+        await ledger.BeginUploadAsync(slot.Id, Now, Ct);
+        return (await ledger.FindSlotAsync(slot.Id, Ct))!;
     }
 
     /// <summary>A granted slot request whose upload has completed.</summary>
@@ -62,8 +62,7 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
         TimeSpan? retention = null)
     {
         var slot = await ReserveAsync(ledger, limits, owner, size, retention);
-        Assert.Equal(BeginUploadResult.Started, await ledger.TryBeginUploadAsync(slot.Id, Now, Ct));
-        Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, Now, Ct));
+        await ledger.StoreUploadAsync(slot.Id, Now, Ct);
         return slot;
     }
 

@@ -51,7 +51,7 @@ public sealed class SqliteSweepTests : IDisposable
     }
 
     [Fact]
-    public async Task RemoveLapsedReservations_InBatches_RemovesOnlyPendingSlotsPastTheirDeadline()
+    public async Task RemoveLapsedReservations_InBatches_RemovesOnlyPendingSlotsPastTheirDeadlineAndLeavesLiveUploads()
     {
         var ledger = _fixture.Open();
         var limits = Limits(100 * Size);
@@ -64,6 +64,8 @@ public sealed class SqliteSweepTests : IDisposable
         var uploading = await _kit.BeginAsync(ledger, limits);
         var stored = await _kit.StoreAsync(ledger, limits);
         var deadline = pending[0].PutDeadline;
+        // Still streaming at the deadline: its lease has been renewed past it (abandoned uploads are another test's).
+        Assert.True(await ledger.TryRenewUploadAsync(uploading.Id, uploading.UploadAttempt!, deadline.AddSeconds(10), Ct));
 
         Assert.Equal(0, await ledger.RemoveLapsedReservationsAsync(deadline.AddMilliseconds(-1), 10, Ct));
         Assert.Equal(2, await ledger.RemoveLapsedReservationsAsync(deadline, 2, Ct));
