@@ -64,11 +64,16 @@ public sealed class S3ClusterTests(S3ClusterFixture cluster) : ClusterTests<S3Cl
         // Every node sees it: /health/ready fails, and haproxy takes every node out of the rotation.
         await Cluster.Balancer.WaitForServersAsync(servers => servers.All(s => s.IsDown), RecoveryTimeout, Cancellation);
 
-        // A slot request now gets an answer that says so, not silence.
+        // A slot request now gets an error, not silence: from the link holder while it still has its link
+        // (internal-server-error, with a text), or, once it has let the link go because it can no longer prove that it
+        // holds the lease, from Prosody, which has no component to route it to.
         var duringOutage = Assert.Single(await Cluster.RequestSlotsAsync(User, [paths[0]], slotOnly: true, cancellationToken: Cancellation));
         Assert.False(duringOutage.Granted, duringOutage.ToString());
-        Assert.Equal("internal-server-error", duringOutage.ErrorCondition);
-        Assert.False(string.IsNullOrWhiteSpace(duringOutage.ErrorText), duringOutage.ToString());
+        Assert.Contains(duringOutage.ErrorCondition, (string[])["internal-server-error", "remote-server-timeout", "service-unavailable", "recipient-unavailable"]);
+        if (duringOutage.ErrorCondition == "internal-server-error")
+        {
+            Assert.False(string.IsNullOrWhiteSpace(duringOutage.ErrorText), duringOutage.ToString());
+        }
 
         // The first held group ends now: the bytes arrive but the ledger cannot record them, so the PUT fails.
         cutOff.ForEach(upload => upload.Release());
