@@ -136,6 +136,9 @@ internal sealed class ComponentConnection : IComponentConnection
         }
     }
 
+    /// <summary>Called once a session completes its handshake (the link service ends its connection attempt's span).</summary>
+    internal Action? Authenticated { get; set; }
+
     internal void Attach(ComponentSession session)
     {
         lock (_gate)
@@ -145,6 +148,8 @@ internal sealed class ComponentConnection : IComponentConnection
             _holder = null;
             _connected.TrySetResult();
         }
+
+        Authenticated?.Invoke();
     }
 
     internal void Detach(ComponentSession session)

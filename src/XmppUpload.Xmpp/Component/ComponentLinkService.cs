@@ -5,6 +5,7 @@ using XmppUpload.Core.Configuration;
 using XmppUpload.Core.Lifecycle;
 using XmppUpload.Core.Ports;
 using XmppUpload.Xmpp.Configuration;
+using XmppUpload.Xmpp.Diagnostics;
 using XmppUpload.Xmpp.Handlers;
 
 namespace XmppUpload.Xmpp.Component;
@@ -33,6 +34,7 @@ internal sealed class ComponentLinkService : BackgroundService
     private readonly ILinkLeaseProvider _leases;
     private readonly TimeSpan _leaseRetryInterval;
     private readonly NodeDrain? _drain;
+    private readonly XmppTelemetry? _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<ComponentLinkService> _logger;
     private readonly string _leaseName;
@@ -47,9 +49,11 @@ internal sealed class ComponentLinkService : BackgroundService
         ILinkLeaseProvider leases,
         TimeProvider time,
         ILogger<ComponentLinkService> logger,
-        NodeDrain? drain = null)
+        NodeDrain? drain = null,
+        XmppTelemetry? telemetry = null)
     {
         _drain = drain;
+        _telemetry = telemetry;
         _options = options.Value;
         if (!ServerAddress.TryParse(_options.Server, out _server))
         {
@@ -175,7 +179,7 @@ internal sealed class ComponentLinkService : BackgroundService
         {
             _connection.SetState(ComponentLinkState.Connecting);
             Log.Connecting(_logger, server, _options.Domain);
-            var end = await RunSessionAsync(held.Token);
+            var end = await RunAttemptAsync(server, held.Token);
             if (stoppingToken.IsCancellationRequested)
             {
                 // The session is closed; the lease is released next, by the caller.
@@ -219,6 +223,51 @@ internal sealed class ComponentLinkService : BackgroundService
         _connection.SetState(ComponentLinkState.WaitingToReconnect);
         Log.LeaseLost(_logger, _leaseName, server);
         return HoldEnd.LeaseLost;
+    }
+
+    // One span per connection attempt, from the TCP connect to the handshake's result (not the whole session).
+    private async Task<SessionEnd> RunAttemptAsync(string server, CancellationToken sessionToken)
+    {
+        var reconnect = _failures > 0;
+        var attempt = XmppTelemetry.StartConnectAttempt(server, _options.Domain);
+        var ended = 0;
+        void End(string outcome)
+        {
+            if (Interlocked.Exchange(ref ended, 1) != 0)
+            {
+                return;
+            }
+
+            if (_telemetry is null)
+            {
+                attempt?.Stop();
+            }
+            else
+            {
+                _telemetry.ConnectAttemptEnded(attempt, outcome, reconnect);
+            }
+        }
+
+        _connection.Authenticated = () => End("authenticated");
+        try
+        {
+            var end = await RunSessionAsync(sessionToken);
+            End(end.Reason switch
+            {
+                SessionEndReason.WrongSecret => "wrong_secret",
+                SessionEndReason.ConnectFailed => "connect_failed",
+                SessionEndReason.StreamErrorReceived or SessionEndReason.StreamErrorSent => "stream_error",
+                SessionEndReason.Stopped => "stopped",
+                SessionEndReason.TimedOut => "timed_out",
+                _ => "lost",
+            });
+            return end;
+        }
+        finally
+        {
+            _connection.Authenticated = null;
+            End("stopped");
+        }
     }
 
     private async Task<SessionEnd> RunSessionAsync(CancellationToken sessionToken)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using XmppUpload.Core.HttpAuth;
 using XmppUpload.Core.Slots;
+using XmppUpload.Xmpp.Component;
 
 namespace XmppUpload.Xmpp.Diagnostics;
 
@@ -9,7 +11,7 @@ namespace XmppUpload.Xmpp.Diagnostics;
 /// by purpose and outcome. Names follow the OpenTelemetry semantic conventions (durations in seconds, counts with a
 /// <c>{unit}</c> annotation); attributes specific to this service are prefixed <c>xmppupload.</c>.
 /// </summary>
-public sealed class XmppTelemetry
+internal sealed class XmppTelemetry
 {
     /// <summary>The name of this component's <see cref="ActivitySource"/> and <see cref="Meter"/>.</summary>
     public const string Name = "XmppUpload.Xmpp";
@@ -17,6 +19,8 @@ public sealed class XmppTelemetry
     public const string PurposeTag = "xmppupload.purpose";
 
     public const string OutcomeTag = "xmppupload.outcome";
+
+    public const string LinkStateTag = "xmppupload.link.state";
 
     public const string StanzaTag = "xmpp.stanza";
 
@@ -30,11 +34,41 @@ public sealed class XmppTelemetry
     private readonly Counter<long> _slotRequests;
     private readonly Histogram<double> _slotRequestDuration;
     private readonly Histogram<double> _stanzaDuration;
+    private readonly Counter<long> _linkAttempts;
+    private readonly Counter<long> _linkReconnects;
+    private readonly Counter<long> _confirmations;
+    private readonly Histogram<double> _confirmationDuration;
 
-    public XmppTelemetry(IMeterFactory meterFactory)
+    public XmppTelemetry(IMeterFactory meterFactory, ComponentConnection? connection = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(Name);
+        if (connection is not null)
+        {
+            meter.CreateObservableGauge(
+                "xmppupload.component.link.state",
+                () => LinkStates.Select(state => new Measurement<int>(connection.State == state ? 1 : 0, new KeyValuePair<string, object?>(LinkStateTag, StateName(state)))),
+                "{state}",
+                "1 for the component link's current state on this node (online, standby, connecting, waiting, stopped), 0 for the others.");
+        }
+
+        _linkAttempts = meter.CreateCounter<long>(
+            "xmppupload.component.link.attempts",
+            "{attempt}",
+            "Connection attempts of the component link, by how they ended (authenticated, wrong_secret, connect_failed, stream_error, lost).");
+        _linkReconnects = meter.CreateCounter<long>(
+            "xmppupload.component.link.reconnects",
+            "{attempt}",
+            "Connection attempts after a link that failed or dropped (not the first of the process, nor a takeover from standby).");
+        _confirmations = meter.CreateCounter<long>(
+            "xmppupload.http_auth.confirmations",
+            "{confirmation}",
+            "XEP-0070 confirmations asked, by outcome (confirmed, denied, no_answer, unavailable) and how (iq, message, relayed).");
+        _confirmationDuration = meter.CreateHistogram(
+            "xmppupload.http_auth.confirmation.duration",
+            "s",
+            "Time from asking a user to confirm an HTTP request to the answer (or the timeout), by outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120] });
         _slotRequests = meter.CreateCounter<long>(
             "xmppupload.slot.requests",
             "{request}",
@@ -81,5 +115,67 @@ public sealed class XmppTelemetry
         }
 
         _stanzaDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    private static readonly ComponentLinkState[] LinkStates = Enum.GetValues<ComponentLinkState>();
+
+    public static string StateName(ComponentLinkState state) => state switch
+    {
+        ComponentLinkState.Connected => "online",
+        ComponentLinkState.Standby => "standby",
+        ComponentLinkState.Connecting => "connecting",
+        ComponentLinkState.WaitingToReconnect => "waiting",
+        _ => "stopped",
+    };
+
+    public static string OutcomeName(ConfirmationOutcome outcome) => outcome switch
+    {
+        ConfirmationOutcome.Confirmed => "confirmed",
+        ConfirmationOutcome.Denied => "denied",
+        ConfirmationOutcome.NoAnswer => "no_answer",
+        _ => "unavailable",
+    };
+
+    /// <summary>
+    /// Starts the span of one connection attempt. It is not made the current activity: the session that follows lives
+    /// for hours, and the stanzas it carries are not its children.
+    /// </summary>
+    public static Activity? StartConnectAttempt(string server, string domain)
+    {
+        var previous = Activity.Current;
+        Activity.Current = null;
+        var activity = Source.StartActivity("XMPP component connect", ActivityKind.Client);
+        Activity.Current = previous;
+        activity?.SetTag("server.address", server);
+        activity?.SetTag("xmpp.component.domain", domain);
+        return activity;
+    }
+
+    /// <summary>Ends a connection attempt's span and counts it; <paramref name="reconnect"/> when it follows a failure.</summary>
+    public void ConnectAttemptEnded(Activity? activity, string outcome, bool reconnect)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag(OutcomeTag, outcome);
+            if (outcome != "authenticated")
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+
+            activity.Stop();
+        }
+
+        _linkAttempts.Add(1, new KeyValuePair<string, object?>(OutcomeTag, outcome));
+        if (reconnect)
+        {
+            _linkReconnects.Add(1);
+        }
+    }
+
+    public void ConfirmationEnded(ConfirmationOutcome outcome, string how, TimeSpan elapsed)
+    {
+        var tags = new TagList { { OutcomeTag, OutcomeName(outcome) }, { "xmppupload.http_auth.via", how } };
+        _confirmations.Add(1, tags);
+        _confirmationDuration.Record(elapsed.TotalSeconds, tags);
     }
 }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XmppUpload.Core.HttpAuth;
 using XmppUpload.Xmpp.Component;
+using XmppUpload.Xmpp.Diagnostics;
 using XmppUpload.Xmpp.Protocol;
 
 namespace XmppUpload.Xmpp.HttpAuth;
@@ -27,6 +29,7 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
     private readonly PendingConfirmations _pending;
     private readonly TimeProvider _time;
     private readonly ILogger<XmppHttpAuthConfirmer> _logger;
+    private readonly XmppTelemetry? _telemetry;
     private readonly RelayedConfirmations _relay;
     private readonly int _maxPending;
     private int _outstanding;
@@ -37,8 +40,10 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
         IOptions<XmppHttpAuthOptions> options,
         TimeProvider time,
         RelayedConfirmations relay,
-        ILogger<XmppHttpAuthConfirmer> logger)
+        ILogger<XmppHttpAuthConfirmer> logger,
+        XmppTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _connection = connection;
         _relay = relay;
         _pending = pending;
@@ -81,14 +86,26 @@ internal sealed class XmppHttpAuthConfirmer : IHttpAuthConfirmer
             return ConfirmationOutcome.Unavailable;
         }
 
+        // One span per confirmation, with how the user was asked, the outcome and (by its length) the wait. The
+        // transaction id is a password: only its hint is recorded.
+        var started = Stopwatch.GetTimestamp();
+        using var activity = XmppTelemetry.Source.StartActivity("XEP-0070 confirm", ActivityKind.Client);
         try
         {
             // In a cluster, the node on standby has no link of its own: the node that holds it asks the user.
-            var outcome = forwardWithoutLink && !_connection.IsConnected && _connection.State == ComponentLinkState.Standby
+            var relayed = forwardWithoutLink && !_connection.IsConnected && _connection.State == ComponentLinkState.Standby;
+            var how = relayed ? "relayed" : request.Jid.IsBare ? "message" : "iq";
+            activity?.SetTag("enduser.id", request.Jid.Bare.ToString());
+            activity?.SetTag("http.request.method", request.Method);
+            activity?.SetTag("xmppupload.http_auth.via", how);
+            activity?.SetTag("xmppupload.http_auth.transaction_hint", hint);
+            var outcome = relayed
                 ? await _relay.ForwardAsync(request, hint, cancellationToken)
                 : request.Jid.IsBare
                     ? await ByMessageAsync(request, hint, cancellationToken)
                     : await ByIqAsync(request, hint, cancellationToken);
+            activity?.SetTag(XmppTelemetry.OutcomeTag, XmppTelemetry.OutcomeName(outcome));
+            _telemetry?.ConfirmationEnded(outcome, how, Stopwatch.GetElapsedTime(started));
             Log.ConfirmationEnded(_logger, jid, hint, request.Method, outcome);
             return outcome;
         }

@@ -23,8 +23,24 @@ public sealed class PostgresMigrationTests(PostgresServerFixture server) : Postg
 
         Assert.Equal(PostgresSchema.LatestVersion, Fixture.Scalar("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(
-            "accounts,dav_jidlist,dav_properties,dav_resources,schema_migrations,signing_keys,slot_requests,slots",
+            "accounts,cluster_secrets,dav_confirmations,dav_jidlist,dav_nonce_counts,dav_properties,dav_resources,schema_migrations,signing_keys,slot_requests,slots",
             Fixture.Scalar(SelectTables));
+    }
+
+    [Fact]
+    public async Task Migrate_FromVersion1_KeepsTheSigningKeySigningFromItsCreation()
+    {
+        var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        Fixture.Execute(PostgresSchema.CreateVersionTable);
+        Fixture.Execute(PostgresSchema.Migrations[0].Sql);
+        Fixture.Execute("INSERT INTO schema_migrations (version) VALUES (1)");
+        Fixture.Execute($"INSERT INTO signing_keys (id, secret, created_at) VALUES ('k1', '\\x00', {created.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+
+        Assert.Equal(PostgresSchema.LatestVersion, await Fixture.Open().MigrateAsync(Ct));
+
+        // Migration 2 makes activates_at NOT NULL: a key from before rotation existed signs from its creation.
+        Assert.Equal(created, Fixture.Scalar("SELECT activates_at FROM signing_keys WHERE id = 'k1'"));
+        Assert.Equal(DBNull.Value, Fixture.Scalar("SELECT retires_at FROM signing_keys WHERE id = 'k1'") ?? DBNull.Value);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal("wal", _fixture.Scalar("PRAGMA journal_mode"));
         var objects = string.Join(",", EnumerateSchemaObjects());
         Assert.Equal(
-            "dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_purpose_state,slots_state_expires_at,slots_state_put_deadline",
+            "cluster_secrets,dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_purpose_state,slots_state_expires_at,slots_state_put_deadline",
             objects);
     }
 
@@ -91,6 +91,29 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal(recent.CreatedAt.ToUnixTimeMilliseconds(), _fixture.Scalar("SELECT at FROM slot_requests"));
         Assert.Equal(SlotState.Stored, (await ledger.FindSlotAsync(old.Id, Ct))!.State);
         Assert.Single(await ledger.ListFilesAsync(recent.Owner, wallClock, Ct), f => f.Id == recent.Id);
+    }
+
+    [Fact]
+    public async Task Migrate_FromVersion3_KeepsTheSigningKeySigningFromItsCreation()
+    {
+        var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        using (var connection = _fixture.OpenRaw())
+        {
+            Execute(connection, string.Join(";\n", SqliteSchema.Migrations.Take(3).Select(m => m.Sql)) + "; PRAGMA user_version = 3;");
+            Execute(connection, string.Create(
+                CultureInfo.InvariantCulture,
+                $"INSERT INTO signing_keys (id, secret, created_at) VALUES ('k1', zeroblob(32), {created.ToUnixTimeMilliseconds()})"));
+        }
+
+        var ledger = _fixture.Open();
+        await ledger.MigrateAsync(Ct);
+
+        // Migration 4: a key from before rotation existed signs from its creation and has no retirement yet.
+        Assert.Equal(created.ToUnixTimeMilliseconds(), _fixture.Scalar("SELECT activates_at FROM signing_keys WHERE id = 'k1'"));
+        Assert.Equal(DBNull.Value, _fixture.Scalar("SELECT retires_at FROM signing_keys WHERE id = 'k1'") ?? DBNull.Value);
+        var key = Assert.Single(await ledger.GetKeysAsync(TimeProvider.System, Ct));
+        Assert.Equal("k1", key.Id);
+        Assert.Equal(created, key.ActivatesAt);
     }
 
     [Fact]
