@@ -49,6 +49,13 @@ public sealed class TelemetryInteropTests
         Assert.True(upload.ExitCode == 0, upload.ToString());
         Assert.Equal(201, upload.Json.GetProperty("put_status").GetInt32());
 
+        // A balancer's probe: measured, but not traced (it would bury everything else).
+        using (var http = new HttpClient())
+        {
+            using var ready = await http.GetAsync(new Uri(node.PublicUrl, "health/ready"), Cancellation);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
         // The slot request's span: a server span of the XMPP component with the purpose, size and outcome.
         await receiver.WaitForAsync(r => SlotSpan(r) is not null, "the slot request's span", ExportWait, Cancellation);
         var slotSpan = SlotSpan(receiver)!;
@@ -108,6 +115,10 @@ public sealed class TelemetryInteropTests
             ExportWait,
             Cancellation);
         Assert.Contains(receiver.Logs, l => l.TraceId == slotSpan.TraceId && l.SpanId == slotSpan.SpanId);
+
+        // By now the probe's trace would have been exported with the others: neither it nor its storage calls are there.
+        Assert.DoesNotContain(receiver.Spans, s => (s["url.path"] as string)?.StartsWith("/health", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(receiver.Spans, s => s.Scope == "XmppUpload.Storage" && s.ParentSpanId.Length == 0);
     }
 
     private static OtlpSpan? SlotSpan(OtlpReceiver receiver) =>

@@ -9,7 +9,8 @@ namespace XmppUpload.ServiceDefaults.Telemetry;
 /// <summary>
 /// Gives ASP.NET Core's request span (source <c>Microsoft.AspNetCore</c>) the name and attributes of the HTTP
 /// semantic conventions, which the instrumentation package would add and which is not available here: the span is
-/// named "{method} {route}", carries method, path, scheme, route and status, and is an error for a 5xx answer.
+/// named "{method} {route}", carries method, path, scheme, route and status, and is an error for a 5xx answer. Health
+/// probes are not recorded.
 /// </summary>
 internal sealed class RequestTelemetryMiddleware(RequestDelegate next)
 {
@@ -23,6 +24,16 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next)
         }
 
         var request = context.Request;
+        if (request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+        {
+            // A balancer probes every few seconds; its requests (and the ledger and blob-store probes under them) would
+            // bury the traces operators look for, so they are not recorded. They still count in the metrics.
+            activity.IsAllDataRequested = false;
+            activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            await next(context);
+            return;
+        }
+
         activity.SetTag("http.request.method", request.Method);
         activity.SetTag("url.path", request.Path.Value);
         activity.SetTag("url.scheme", request.Scheme);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using XmppUpload.Core.Addressing;
 using XmppUpload.Core.Dav;
 using XmppUpload.Core.Ports;
+using XmppUpload.Http.Diagnostics;
 using XmppUpload.Http.Upload;
 
 namespace XmppUpload.Http.Dav;
@@ -20,8 +21,12 @@ internal sealed partial class DavRequestHandler(
     IDavAuthenticator authenticator,
     IOptions<WebDavOptions> options,
     TimeProvider time,
-    ILogger<DavRequestHandler> logger)
+    ILogger<DavRequestHandler> logger,
+    HttpTelemetry? telemetry = null)
 {
+    /// <summary>The <see cref="HttpTelemetry.ProtocolTag"/> of WebDAV transfers.</summary>
+    public const string Protocol = "webdav";
+
     public const string AllowedMethods = "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH";
 
     private readonly WebDavOptions _options = options.Value;
@@ -49,10 +54,10 @@ internal sealed partial class DavRequestHandler(
                     break;
                 case "GET":
                 case "HEAD":
-                    await GetAsync(context, path);
+                    await (telemetry is null ? GetAsync(context, path) : telemetry.MeasureAsync(context, Protocol, isPut: false, () => GetAsync(context, path)));
                     break;
                 case "PUT":
-                    await PutAsync(context, path);
+                    await (telemetry is null ? PutAsync(context, path) : telemetry.MeasureAsync(context, Protocol, isPut: true, () => PutAsync(context, path)));
                     break;
                 case "DELETE":
                     await DeleteAsync(context, path);

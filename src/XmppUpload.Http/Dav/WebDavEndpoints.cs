@@ -20,6 +20,8 @@ public static class WebDavEndpoints
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<WebDavOptions>().BindConfiguration(WebDavOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Diagnostics.HttpTelemetry>();
         services.TryAddSingleton<DavRequestHandler>();
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 
 namespace XmppUpload.Http.Diagnostics;
 
@@ -67,6 +68,50 @@ public sealed class HttpTelemetry
         if (sentBytes > 0)
         {
             _downloadedBytes.Add(sentBytes, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+        }
+    }
+
+    /// <summary>
+    /// Runs one PUT (<paramref name="isPut"/>) or GET/HEAD and records it: in flight while it runs, then its duration by
+    /// status and the bytes stored (a PUT answered 201 or 204 stored its promised length) or sent (a GET answered 200 or
+    /// 206 that the client did not cut off).
+    /// </summary>
+    public async Task MeasureAsync(HttpContext context, string protocol, bool isPut, Func<Task> handle)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handle);
+        var started = Stopwatch.GetTimestamp();
+        if (isPut)
+        {
+            UploadStarted(protocol);
+        }
+        else
+        {
+            DownloadStarted(protocol);
+        }
+
+        try
+        {
+            await handle();
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var response = context.Response;
+            var status = response.StatusCode;
+            if (isPut)
+            {
+                var stored = status is StatusCodes.Status201Created or StatusCodes.Status204NoContent;
+                UploadEnded(protocol, status, stored ? context.Request.ContentLength ?? 0 : 0, elapsed);
+            }
+            else
+            {
+                var sent = !context.RequestAborted.IsCancellationRequested && HttpMethods.IsGet(context.Request.Method)
+                    && status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
+                        ? response.ContentLength ?? 0
+                        : 0;
+                DownloadEnded(protocol, status, sent, elapsed);
+            }
         }
     }
 }

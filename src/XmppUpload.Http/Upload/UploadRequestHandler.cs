@@ -64,49 +64,12 @@ internal sealed class UploadRequestHandler(PutHandler put, GetHandler get, IOpti
             }
             else
             {
-                await MeasuredAsync(context, path, isPut, telemetry);
+                await telemetry.MeasureAsync(context, Protocol, isPut, () => isPut ? put.HandleAsync(context, path) : get.HandleAsync(context, path));
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
-        }
-    }
-
-    private async Task MeasuredAsync(HttpContext context, UploadPath path, bool isPut, HttpTelemetry meters)
-    {
-        var started = Stopwatch.GetTimestamp();
-        if (isPut)
-        {
-            meters.UploadStarted(Protocol);
-        }
-        else
-        {
-            meters.DownloadStarted(Protocol);
-        }
-
-        var response = context.Response;
-        try
-        {
-            await (isPut ? put.HandleAsync(context, path) : get.HandleAsync(context, path));
-        }
-        finally
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var status = response.StatusCode;
-            var aborted = context.RequestAborted.IsCancellationRequested;
-            if (isPut)
-            {
-                // 201 is answered only once the bytes are committed: the promised length is what was stored.
-                meters.UploadEnded(Protocol, status, status == StatusCodes.Status201Created ? context.Request.ContentLength ?? 0 : 0, elapsed);
-            }
-            else
-            {
-                var sent = !aborted && HttpMethods.IsGet(context.Request.Method) && status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
-                    ? response.ContentLength ?? 0
-                    : 0;
-                meters.DownloadEnded(Protocol, status, sent, elapsed);
-            }
         }
     }
 }
