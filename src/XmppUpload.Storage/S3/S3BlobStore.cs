@@ -107,6 +107,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 throw OutsideTheBlob(offset, length, TotalSize(response.ContentRange) ?? response.ContentLength);
             }
 
+            // The object's size in Content-Range outranks Content-Length: s3rver 3.7.1 answers "bytes=0-0" of an empty
+            // object with "Content-Range: bytes 0-0/0", "Content-Length: 1" and no body, a stream that would fail mid-read.
+            if (TotalSize(response.ContentRange) is { } total && length > total - offset)
+            {
+                throw OutsideTheBlob(offset, length, total);
+            }
+
             return new S3ReadStream(response, response.ResponseStream, length);
         }
         catch
