@@ -10,7 +10,7 @@ public sealed class HealthInteropTests
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 180_000)]
-    public async Task Ready_FollowsTheBlobStoreAndOnlyReportsTheLink()
+    public async Task Ready_FollowsTheBlobStoreBothWaysAndOnlyReportsTheLink()
     {
         var s3 = await S3rverServer.StartAsync(cancellationToken: Cancellation);
         var prosody = await ProsodyServer.StartAsync(cancellationToken: Cancellation);
@@ -39,9 +39,13 @@ public sealed class HealthInteropTests
             Assert.Equal((HttpStatusCode.OK, "Degraded"), await GetAsync(http, "health/ready"));
 
             // The object store goes away: every upload would fail, so the node is not ready; it is still alive.
-            await s3.DisposeAsync();
+            await s3.StopAsync();
             Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), await GetAsync(http, "health/ready"));
             Assert.Equal((HttpStatusCode.OK, "Healthy"), await GetAsync(http, "health/live"));
+
+            // It comes back: the same node process is ready again at the next probe (degraded: Prosody is still gone).
+            await s3.StartAgainAsync(Cancellation);
+            Assert.Equal((HttpStatusCode.OK, "Degraded"), await GetAsync(http, "health/ready"));
         }
         finally
         {

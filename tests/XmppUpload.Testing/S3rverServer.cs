@@ -22,8 +22,8 @@ public sealed class S3rverServer : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ExternalProcess _process;
     private readonly TemporaryDirectory _directory;
+    private ExternalProcess _process;
 
     private S3rverServer(ExternalProcess process, TemporaryDirectory directory, int port, string bucket)
     {
@@ -62,24 +62,7 @@ public sealed class S3rverServer : IAsyncDisposable
             for (var attempt = 1; ; attempt++)
             {
                 var port = FreeTcpPort.Get();
-                var process = ExternalProcess.Start(
-                    ExecutablePath,
-                    [
-                        "--directory", directory.Path,
-                        "--address", "127.0.0.1",
-                        "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        "--silent",
-                        "--no-vhost-buckets",
-                        // Created before the server listens, so an open port means the bucket exists.
-                        "--configure-bucket", bucket,
-                    ],
-                    new ExternalProcessOptions
-                    {
-                        Name = "s3rver",
-                        // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and
-                        // later) only offers through its legacy provider; without it, every truncated listing fails with 500.
-                        Environment = new Dictionary<string, string?> { ["NODE_OPTIONS"] = "--openssl-legacy-provider" },
-                    });
+                var process = Launch(directory.Path, port, bucket);
                 try
                 {
                     await process.WaitForPortAsync(port, StartTimeout, cancellationToken);
@@ -107,6 +90,16 @@ public sealed class S3rverServer : IAsyncDisposable
     /// The object keys of the multipart uploads s3rver holds (started, neither completed nor aborted), read from its data
     /// directory because s3rver does not implement ListMultipartUploads.
     /// </summary>
+    /// <summary>Kills s3rver, keeping its data: the object store "goes away" until <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync() => await _process.DisposeAsync();
+
+    /// <summary>Starts s3rver again on the same port and data, and returns once the port accepts connections.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        _process = Launch(_directory.Path, Port, Bucket);
+        await _process.WaitForPortAsync(Port, StartTimeout, cancellationToken);
+    }
+
     public IReadOnlyList<string> PendingMultipartUploads()
     {
         var uploads = Path.Combine(_directory.Path, Bucket, "._S3rver_uploads");
@@ -114,6 +107,26 @@ public sealed class S3rverServer : IAsyncDisposable
             ? [.. Directory.GetDirectories(uploads).Select(upload => File.ReadAllText(Path.Combine(upload, "key")))]
             : [];
     }
+
+    private static ExternalProcess Launch(string directory, int port, string bucket) =>
+        ExternalProcess.Start(
+            ExecutablePath,
+            [
+                "--directory", directory,
+                "--address", "127.0.0.1",
+                "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--silent",
+                "--no-vhost-buckets",
+                // Created before the server listens, so an open port means the bucket exists.
+                "--configure-bucket", bucket,
+            ],
+            new ExternalProcessOptions
+            {
+                Name = "s3rver",
+                // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and later) only
+                // offers through its legacy provider; without it, every truncated listing fails with 500.
+                Environment = new Dictionary<string, string?> { ["NODE_OPTIONS"] = "--openssl-legacy-provider" },
+            });
 
     public async ValueTask DisposeAsync()
     {
