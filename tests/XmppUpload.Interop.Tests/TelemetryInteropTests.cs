@@ -79,6 +79,20 @@ public sealed class TelemetryInteropTests
             ExportWait,
             Cancellation);
 
+        // The component link: its connection attempt's span, the attempt counted by outcome, the state gauge online;
+        // and the sweep the node runs at start, with its duration.
+        await receiver.WaitForAsync(
+            r => r.Spans.Any(s => s.Name == "XMPP component connect" && (string?)s["xmppupload.outcome"] == "authenticated" && s.ParentSpanId.Length == 0)
+                && r.Metrics.Any(m => m.Name == "xmppupload.component.link.attempts" && (string?)m["xmppupload.outcome"] == "authenticated" && m.Value >= 1)
+                && r.Metrics.Any(m => m.Name == "xmppupload.component.link.state" && (string?)m["xmppupload.link.state"] == "online" && m.Value == 1)
+                && r.Metrics.Any(m => m.Name == "xmppupload.component.link.state" && (string?)m["xmppupload.link.state"] == "standby" && m.Value == 0)
+                && r.Spans.Any(s => s.Scope == "XmppUpload.Sweeper" && s.Name == "sweep")
+                && r.Metrics.Any(m => m.Name == "xmppupload.sweeper.duration" && m.Count >= 1)
+                && r.Metrics.Any(m => m.Name == "xmppupload.stored.bytes" && (string?)m["xmppupload.purpose"] == "message"),
+            "the component link's and the sweeper's spans and metrics",
+            ExportWait,
+            Cancellation);
+
         // Every signal carries the node's resource: the default service name, the configured stable instance id and
         // the attributes of OTEL_RESOURCE_ATTRIBUTES.
         foreach (var resource in new[] { slotSpan.Resource, putSpan.Resource })

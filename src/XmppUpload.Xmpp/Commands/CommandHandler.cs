@@ -31,6 +31,14 @@ internal sealed class CommandHandler : IIqHandler
         ArgumentNullException.ThrowIfNull(request);
         var command = request.Payload;
         var node = (string?)command.Attribute("node");
+
+        // The stanza's span says which command ran and at which step (a known node only: the value is low-cardinality).
+        if (System.Diagnostics.Activity.Current is { } activity && node is not null && _catalog.Find(node) is not null)
+        {
+            activity.SetTag("xmpp.command.node", node);
+            activity.SetTag("xmpp.command.action", (string?)command.Attribute("action") ?? "execute");
+        }
+
         if (request.IsGet)
         {
             return Refuse(request, node, StanzaError.BadRequest("Ad-hoc commands are executed with IQ type 'set' (XEP-0050 section 4.1), not 'get'."));
