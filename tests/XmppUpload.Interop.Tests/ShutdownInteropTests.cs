@@ -44,6 +44,10 @@ public sealed class ShutdownInteropTests
             await ProcessSignals.SendAsync(node.Process.Id, ProcessSignals.Terminate, Cancellation);
             await node.Process.WaitForOutputAsync("Stopping: new slots and writes are refused", TimeSpan.FromSeconds(30), Cancellation);
 
+            // The component link is let go at once, while the upload is still in flight (another node could take it).
+            await node.Process.WaitForOutputAsync("Closed the link to the XMPP server", TimeSpan.FromSeconds(30), Cancellation);
+            Assert.DoesNotContain("Drained:", node.Process.Output, StringComparison.Ordinal);
+
             // A new upload is refused with 503 and a reason; the balancer sees the node as not ready.
             using (var refused = await PutAsync(http, second, new ByteArrayContent(bytes)))
             {
