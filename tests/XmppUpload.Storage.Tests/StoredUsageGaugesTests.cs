@@ -5,7 +5,7 @@ using XmppUpload.Core.Slots;
 using XmppUpload.Storage.Diagnostics;
 using XmppUpload.Storage.Tests.Sqlite;
 using XmppUpload.Testing;
-using static XmppUpload.Storage.Tests.Sqlite.AccountTestKit;
+using static XmppUpload.Storage.Tests.LedgerTestKit;
 
 namespace XmppUpload.Storage.Tests;
 
@@ -25,7 +25,7 @@ public sealed class StoredUsageGaugesTests : IDisposable
     public async Task Gauges_ReportStoredFilesAndBytesByBucket_ReadInTheBackgroundAtMostOncePerInterval()
     {
         var ledger = _fixture.Open();
-        var kit = new AccountTestKit(_time);
+        var kit = new LedgerTestKit(_time);
         await kit.StoreAsync(ledger, Limits(100 * Size), size: 1500);
         await kit.StoreAsync(ledger, Limits(100 * Size), size: 2500);
         await kit.StoreAsync(ledger, Limits(100 * Size, purpose: Purpose.Profile), size: 700);

@@ -10,24 +10,10 @@ namespace XmppUpload.Storage.Tests;
 /// lapsed before the slot's deadline, never one whose lease is live (see <see cref="Slot"/>). Each
 /// <see cref="OpenLedger"/> is another ledger on the same store, as another node, process or restart would open it.
 /// </summary>
-public abstract class UploadLedgerContract<TLedger> : IAsyncLifetime
-    where TLedger : ILedger, ISweepLedger
+public abstract class UploadLedgerContract<TLedger> : LedgerContract<TLedger>
+    where TLedger : ILedger, IAccountLedger, ISweepLedger
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
-
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    protected FakeTimeProvider Time { get; } = new();
-
-    protected DateTimeOffset Now => Time.GetUtcNow();
-
-    public ValueTask InitializeAsync() => InitializeStoreAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await DisposeStoreAsync();
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task Begin_PendingBeforeDeadline_StartsUnderANewAttemptAndRecordsItsLease()
@@ -407,13 +393,6 @@ public abstract class UploadLedgerContract<TLedger> : IAsyncLifetime
         Assert.True(await ledger.TryCompleteUploadAsync(renewed.Id, renewedAttempt, Now, Ct));
         Assert.Equal(BeginUploadResult.Started, (await OpenLedger().TryBeginUploadAsync(retryable.Id, Now, Lease, Ct)).Outcome);
     }
-
-    /// <summary>A new ledger on the test's store, as another node (or this one restarted) would open it.</summary>
-    protected abstract TLedger OpenLedger();
-
-    protected virtual ValueTask InitializeStoreAsync() => ValueTask.CompletedTask;
-
-    protected abstract ValueTask DisposeStoreAsync();
 
     private async Task<(TLedger Ledger, Slot Slot)> CreateAsync(TLedger? ledger = default)
     {

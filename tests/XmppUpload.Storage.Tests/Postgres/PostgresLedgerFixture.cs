@@ -7,7 +7,7 @@ using XmppUpload.Testing;
 namespace XmppUpload.Storage.Tests.Postgres;
 
 /// <summary>A fresh database and the ledgers opened on it, each as a separate node would open it; all disposed at the end.</summary>
-internal sealed class PostgresLedgerFixture : IAsyncDisposable
+internal sealed class PostgresLedgerFixture : ILedgerFixture<PostgresLedger>
 {
     public const string NodeA = "node-a";
 
@@ -36,6 +36,8 @@ internal sealed class PostgresLedgerFixture : IAsyncDisposable
         _ledgers.Add(ledger);
         return ledger;
     }
+
+    PostgresLedger ILedgerFixture<PostgresLedger>.Open() => Open();
 
     /// <summary>A raw, unpooled connection for checks the ledger's API does not offer.</summary>
     public NpgsqlConnection OpenRaw()

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using XmppUpload.Core.Slots;
 using XmppUpload.Storage.Postgres;
@@ -5,81 +6,13 @@ using XmppUpload.Testing;
 
 namespace XmppUpload.Storage.Tests.Postgres;
 
-public sealed class PostgresLedgerTests(PostgresServerFixture server) : PostgresTestBase(server)
+/// <summary>
+/// The slot records (<see cref="SlotRecordLedgerContract{TLedger}"/>) on PostgreSQL, and what a shared server adds: a
+/// node's pool outlives the server's restart, and a node's restart resets only the uploads it still holds.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLedgerTests(PostgresServerFixture server) : SlotRecordLedgerContract<PostgresLedger>
 {
-    public static TheoryData<string, string?, Purpose, bool> RoundTripCases => new()
-    {
-        { "Très jolie фото 写真 🌹.jpeg", "image/jpeg", Purpose.Message, false },
-        { "notes without type", null, Purpose.Permanent, false },
-        { "станция.mp4", "video/mp4; codecs=\"avc1\"", Purpose.Ephemeral, true },
-    };
-
-    [Theory]
-    [MemberData(nameof(RoundTripCases))]
-    public async Task CreateThenFind_RoundTripsEveryField(string fileName, string? contentType, Purpose purpose, bool withExpiry)
-    {
-        var now = Time.GetUtcNow();
-        var slot = new Slot
-        {
-            Id = SlotIds.New(),
-            Owner = "ромео@montague.example",
-            FileName = fileName,
-            Size = 5_000_000_000,
-            ContentType = contentType,
-            Purpose = purpose,
-            CreatedAt = now,
-            PutDeadline = now.AddSeconds(300),
-            ExpiresAt = withExpiry ? now.AddHours(6).AddMilliseconds(250) : null,
-        };
-        var ledger = Fixture.Open();
-
-        await ledger.CreateSlotAsync(slot, Ct);
-        var found = await Fixture.Open().FindSlotAsync(slot.Id, Ct);
-
-        Assert.NotNull(found);
-        Assert.Equal(slot.Id, found.Id);
-        Assert.Equal(slot.Owner, found.Owner);
-        Assert.Equal(fileName, found.FileName);
-        Assert.Equal(slot.Size, found.Size);
-        Assert.Equal(contentType, found.ContentType);
-        Assert.Equal(purpose, found.Purpose);
-        Assert.Equal(slot.CreatedAt, found.CreatedAt);
-        Assert.Equal(slot.PutDeadline, found.PutDeadline);
-        Assert.Equal(slot.ExpiresAt, found.ExpiresAt);
-        Assert.Equal(SlotState.Pending, found.State);
-        Assert.Null(found.StoredAt);
-    }
-
-    [Fact]
-    public async Task CreateThenFind_SubMillisecondTimes_AreKeptToTheMillisecondRoundingDown()
-    {
-        var now = Time.GetUtcNow();
-        var slot = TestSlots.New(now.AddTicks(9_999), expiresAt: now.AddHours(1).AddTicks(9_999));
-        var ledger = Fixture.Open();
-
-        await ledger.CreateSlotAsync(slot, Ct);
-        var found = await ledger.FindSlotAsync(slot.Id, Ct);
-
-        Assert.Equal(now, found!.CreatedAt);
-        Assert.Equal(now.AddHours(1), found.ExpiresAt);
-    }
-
-    [Fact]
-    public async Task FindSlot_UnknownId_ReturnsNull()
-    {
-        Assert.Null(await Fixture.Open().FindSlotAsync(SlotIds.New(), Ct));
-    }
-
-    [Fact]
-    public async Task CreateSlot_DuplicateId_Throws()
-    {
-        var slot = TestSlots.New(Time.GetUtcNow());
-        var ledger = Fixture.Open();
-        await ledger.CreateSlotAsync(slot, Ct);
-
-        await Assert.ThrowsAsync<PostgresException>(() => ledger.CreateSlotAsync(slot, Ct));
-    }
-
     [Fact]
     public async Task Ledger_AfterThePostgresSessionsOfItsPoolWereTerminated_RecoversWithoutBeingReopened()
     {
@@ -87,7 +20,7 @@ public sealed class PostgresLedgerTests(PostgresServerFixture server) : Postgres
         // (FATAL 57P01, admin_shutdown) and its socket closed. The node must not need a restart: the first call may fail
         // on a broken connection, and Npgsql then discards it and clears the rest of the pool (Npgsql 6.0 and later),
         // so no later call is handed another broken connection.
-        var ledger = Fixture.Open();
+        var ledger = OpenLedger();
         var slots = new List<Slot>();
         for (var i = 0; i < 8; i++)
         {
@@ -123,13 +56,13 @@ public sealed class PostgresLedgerTests(PostgresServerFixture server) : Postgres
     public async Task ResetInterruptedUploads_UploadsOfAnotherNode_AreLeftStreaming()
     {
         var (ledger, mine) = await CreateAsync();
-        var other = Fixture.Open("node-b");
+        var other = PostgresFixture.Open("node-b");
         var (_, theirs) = await CreateAsync(other);
         await ledger.BeginUploadAsync(mine.Id, Now, Ct);
         var theirAttempt = await other.BeginUploadAsync(theirs.Id, Now, Ct);
         await ledger.DisposeAsync();
 
-        var restarted = Fixture.Open();
+        var restarted = OpenLedger();
         Assert.Equal(1, await restarted.ResetInterruptedUploadsAsync(Ct));
 
         Assert.Equal(SlotState.Pending, (await restarted.FindSlotAsync(mine.Id, Ct))!.State);
@@ -145,26 +78,27 @@ public sealed class PostgresLedgerTests(PostgresServerFixture server) : Postgres
         await nodeA.BeginUploadAsync(slot.Id, Now, Ct);
         await nodeA.DisposeAsync();
         Time.Advance(LedgerUploads.Lease);
-        var nodeB = Fixture.Open("node-b");
+        var nodeB = PostgresFixture.Open("node-b");
         var attemptB = await nodeB.BeginUploadAsync(slot.Id, Now, Ct);
 
-        Assert.Equal(0, await Fixture.Open().ResetInterruptedUploadsAsync(Ct));
+        Assert.Equal(0, await OpenLedger().ResetInterruptedUploadsAsync(Ct));
 
         Assert.True(await nodeB.TryCompleteUploadAsync(slot.Id, attemptB, Now, Ct));
     }
 
-    [Fact]
-    public async Task ResetInterruptedUploads_NothingInterrupted_ReturnsZero()
-    {
-        var (ledger, _) = await CreateAsync();
+    protected override bool IsDuplicateKey(DbException error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-        Assert.Equal(0, await ledger.ResetInterruptedUploadsAsync(Ct));
-    }
+    protected override async ValueTask<ILedgerFixture<PostgresLedger>> CreateFixtureAsync() =>
+        await PostgresLedgerFixture.CreateAsync(server.Server, Time);
+
+    /// <summary>The fixture as PostgreSQL's, whose ledgers can be opened as other nodes.</summary>
+    private PostgresLedgerFixture PostgresFixture => (PostgresLedgerFixture)Fixture;
 
     private async Task<(PostgresLedger Ledger, Slot Slot)> CreateAsync(PostgresLedger? ledger = null)
     {
-        ledger ??= Fixture.Open();
-        var slot = TestSlots.New(Time.GetUtcNow());
+        ledger ??= OpenLedger();
+        var slot = TestSlots.New(Now);
         await ledger.CreateSlotAsync(slot, Ct);
         return (ledger, slot);
     }

@@ -2,7 +2,7 @@ using XmppUpload.Testing;
 
 namespace XmppUpload.Storage.Tests.Postgres;
 
-/// <summary>A database of its own per test on the collection's server, a fake clock, and the account steps on it.</summary>
+/// <summary>A database of its own per test on the collection's server, and a fake clock.</summary>
 [Collection(PostgresCollection.Name)]
 public abstract class PostgresTestBase : IAsyncLifetime
 {
@@ -13,14 +13,11 @@ public abstract class PostgresTestBase : IAsyncLifetime
     {
         _server = server;
         Time = new FakeTimeProvider();
-        Kit = new PostgresAccountTestKit(Time);
     }
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected FakeTimeProvider Time { get; }
-
-    internal PostgresAccountTestKit Kit { get; }
 
     internal PostgresLedgerFixture Fixture => _fixture ?? throw new InvalidOperationException("InitializeAsync has not run.");
 

@@ -10,19 +10,6 @@ namespace XmppUpload.Storage.Tests.Postgres;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresUploadLedgerTests(PostgresServerFixture server) : UploadLedgerContract<PostgresLedger>
 {
-    private PostgresLedgerFixture? _fixture;
-
-    protected override PostgresLedger OpenLedger() =>
-        (_fixture ?? throw new InvalidOperationException("InitializeAsync has not run.")).Open();
-
-    protected override async ValueTask InitializeStoreAsync() =>
-        _fixture = await PostgresLedgerFixture.CreateAsync(server.Server, Time);
-
-    protected override async ValueTask DisposeStoreAsync()
-    {
-        if (_fixture is not null)
-        {
-            await _fixture.DisposeAsync();
-        }
-    }
+    protected override async ValueTask<ILedgerFixture<PostgresLedger>> CreateFixtureAsync() =>
+        await PostgresLedgerFixture.CreateAsync(server.Server, Time);
 }

@@ -6,7 +6,7 @@ using XmppUpload.Storage.Sqlite;
 namespace XmppUpload.Storage.Tests.Sqlite;
 
 /// <summary>A temporary storage directory and the ledgers opened on it; every ledger is disposed before the directory goes.</summary>
-internal sealed class LedgerFixture : IDisposable
+internal sealed class LedgerFixture : ILedgerFixture<SqliteLedger>, IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly List<SqliteLedger> _ledgers = [];
@@ -55,5 +55,11 @@ internal sealed class LedgerFixture : IDisposable
         }
 
         _directory.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }

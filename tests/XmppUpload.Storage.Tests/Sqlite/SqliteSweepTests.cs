@@ -1,187 +1,26 @@
-using XmppUpload.Core.Slots;
 using XmppUpload.Storage.Sqlite;
-using XmppUpload.Testing;
-using static XmppUpload.Storage.Tests.Sqlite.AccountTestKit;
-using static XmppUpload.Storage.Tests.TestSlots;
+using static XmppUpload.Storage.Tests.LedgerTestKit;
 
 namespace XmppUpload.Storage.Tests.Sqlite;
 
-public sealed class SqliteSweepTests : IDisposable
+/// <summary>The retention rules (<see cref="SweepLedgerContract{TLedger}"/>) on SQLite, where one node alone sweeps.</summary>
+public sealed class SqliteSweepTests : SweepLedgerContract<SqliteLedger>
 {
-    private readonly LedgerFixture _fixture = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly AccountTestKit _kit;
+    protected override int RequestPruneFactor => SqliteLedger.RequestPruneFactor;
 
-    public SqliteSweepTests() => _kit = new AccountTestKit(_time);
-
-    private DateTimeOffset Now => _time.GetUtcNow();
-
-    public void Dispose() => _fixture.Dispose();
+    protected override TimeSpan RequestHistory => SqliteLedger.RequestHistory;
 
     [Fact]
-    public async Task ExpireStored_InBatches_DeletesOnlyStoredFilesPastTheirExpiry()
+    public async Task ClaimDeleted_AgainBeforeTheRowsAreRemoved_HandsTheSameRowsOutAgain()
     {
-        var ledger = _fixture.Open();
-        var limits = Limits(100 * Size);
-        var expiring = new List<Slot>();
-        for (var i = 0; i < 5; i++)
-        {
-            expiring.Add(await _kit.StoreAsync(ledger, limits, retention: TimeSpan.FromMinutes(1)));
-        }
+        // No claim lease on SQLite: its one sweeper retries a batch it did not finish on its next run.
+        var ledger = OpenLedger();
+        var deleted = await Kit.DeletedAsync(ledger, Limits(100 * Size), 3);
 
-        var later = await _kit.StoreAsync(ledger, limits, retention: TimeSpan.FromMinutes(2));
-        var forever = await _kit.StoreAsync(ledger, limits);
-        var pending = await _kit.ReserveAsync(ledger, limits, retention: TimeSpan.FromMinutes(1));
+        Assert.Equal(2, (await ledger.ClaimDeletedAsync(2, Ct)).Count);
 
-        Assert.Equal(0, await ledger.ExpireStoredAsync(Now.AddMinutes(1).AddMilliseconds(-1), 10, Ct));
-        _time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(2, await ledger.ExpireStoredAsync(Now, 2, Ct));
-        Assert.Equal(2, await ledger.ExpireStoredAsync(Now, 2, Ct));
-        Assert.Equal(1, await ledger.ExpireStoredAsync(Now, 2, Ct));
-        Assert.Equal(0, await ledger.ExpireStoredAsync(Now, 2, Ct));
-
-        foreach (var slot in expiring)
-        {
-            Assert.Equal(SlotState.Deleted, await StateAsync(ledger, slot.Id));
-        }
-
-        Assert.Equal(SlotState.Stored, await StateAsync(ledger, later.Id));
-        Assert.Equal(SlotState.Stored, await StateAsync(ledger, forever.Id));
-        Assert.Equal(SlotState.Pending, await StateAsync(ledger, pending.Id));
-    }
-
-    [Fact]
-    public async Task RemoveLapsedReservations_InBatches_RemovesOnlyPendingSlotsPastTheirDeadlineAndLeavesLiveUploads()
-    {
-        var ledger = _fixture.Open();
-        var limits = Limits(100 * Size);
-        var pending = new List<Slot>();
-        for (var i = 0; i < 3; i++)
-        {
-            pending.Add(await _kit.ReserveAsync(ledger, limits));
-        }
-
-        var uploading = await _kit.BeginAsync(ledger, limits);
-        var stored = await _kit.StoreAsync(ledger, limits);
-        var deadline = pending[0].PutDeadline;
-        // Still streaming at the deadline: its lease has been renewed past it (abandoned uploads are another test's).
-        Assert.True(await ledger.TryRenewUploadAsync(uploading.Id, uploading.UploadAttempt!, deadline.AddSeconds(10), Ct));
-
-        Assert.Equal(0, await ledger.RemoveLapsedReservationsAsync(deadline.AddMilliseconds(-1), 10, Ct));
-        Assert.Equal(2, await ledger.RemoveLapsedReservationsAsync(deadline, 2, Ct));
-        Assert.Equal(1, await ledger.RemoveLapsedReservationsAsync(deadline, 2, Ct));
-        Assert.Equal(0, await ledger.RemoveLapsedReservationsAsync(deadline, 2, Ct));
-
-        foreach (var slot in pending)
-        {
-            Assert.Null(await ledger.FindSlotAsync(slot.Id, Ct));
-        }
-
-        Assert.Equal(SlotState.Uploading, await StateAsync(ledger, uploading.Id));
-        Assert.Equal(SlotState.Stored, await StateAsync(ledger, stored.Id));
-    }
-
-    [Fact]
-    public async Task RemoveLapsedReservations_ForgetsRequestsOlderThanTheRequestHistory()
-    {
-        var ledger = _fixture.Open();
-        var limits = Limits(100 * Size);
-        var old = SqliteLedger.RequestPruneFactor + 2;
-        for (var i = 0; i < old; i++)
-        {
-            await _kit.StoreAsync(ledger, limits);
-        }
-
-        _time.Advance(SqliteLedger.RequestHistory - TimeSpan.FromMilliseconds(1));
-        await _kit.StoreAsync(ledger, limits, owner: Romeo);
-        await ledger.RemoveLapsedReservationsAsync(Now, 100, Ct);
-        Assert.Equal((long)old + 1, _fixture.Scalar("SELECT COUNT(*) FROM slot_requests"));
-
-        // Batched: a batch size of 1 forgets RequestPruneFactor rows per call.
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await ledger.RemoveLapsedReservationsAsync(Now, 1, Ct);
-        Assert.Equal(3L, _fixture.Scalar("SELECT COUNT(*) FROM slot_requests"));
-        await ledger.RemoveLapsedReservationsAsync(Now, 1, Ct);
-        Assert.Equal(1L, _fixture.Scalar("SELECT COUNT(*) FROM slot_requests"));
-        Assert.Equal(Romeo, _fixture.Scalar("SELECT owner FROM slot_requests"));
-    }
-
-    [Fact]
-    public async Task ClaimDeleted_ReturnsABatchOfDeletedIds_AndRemoveDeletedRemovesOnlyDeletedRows()
-    {
-        var ledger = _fixture.Open();
-        var limits = Limits(100 * Size);
-        var deleted = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            var slot = await _kit.StoreAsync(ledger, limits);
-            Assert.True(await ledger.DeleteFileAsync(Juliet, slot.Id, Ct));
-            deleted.Add(slot.Id);
-        }
-
-        var stored = await _kit.StoreAsync(ledger, limits);
-        var pending = await _kit.ReserveAsync(ledger, limits);
-
-        var firstBatch = await ledger.ClaimDeletedAsync(2, Ct);
-        Assert.Equal(2, firstBatch.Count);
-        Assert.Subset(deleted.ToHashSet(), firstBatch.ToHashSet());
         Assert.Equal(deleted.Order(), (await ledger.ClaimDeletedAsync(10, Ct)).Order());
-
-        // A served file's id among them (a caller's mistake) does not remove its row.
-        await ledger.RemoveDeletedAsync([.. firstBatch, stored.Id, pending.Id, SlotIds.New()], Ct);
-
-        var rest = Assert.Single(await ledger.ClaimDeletedAsync(10, Ct));
-        Assert.DoesNotContain(rest, firstBatch);
-        Assert.Equal(SlotState.Stored, await StateAsync(ledger, stored.Id));
-        Assert.Equal(SlotState.Pending, await StateAsync(ledger, pending.Id));
-        await ledger.RemoveDeletedAsync([rest], Ct);
-        await ledger.RemoveDeletedAsync([], Ct);
-        Assert.Empty(await ledger.ClaimDeletedAsync(10, Ct));
     }
 
-    [Fact]
-    public async Task FindKnown_ReturnsTheIdsWithARowInAnyState_WhateverTheirNumber()
-    {
-        var ledger = _fixture.Open();
-        var limits = Limits(100 * Size);
-        var stored = await _kit.StoreAsync(ledger, limits);
-        var pending = await _kit.ReserveAsync(ledger, limits);
-        var uploading = await _kit.BeginAsync(ledger, limits);
-        var deleted = await _kit.StoreAsync(ledger, limits);
-        await ledger.DeleteFileAsync(Juliet, deleted.Id, Ct);
-
-        // More ids than SQLite takes as separate parameters.
-        var unknown = Enumerable.Range(0, 40_000).Select(_ => SlotIds.New());
-        var known = await ledger.FindKnownAsync([stored.Id, pending.Id, uploading.Id, deleted.Id, .. unknown], Ct);
-
-        Assert.Equal(new[] { stored.Id, pending.Id, uploading.Id, deleted.Id }.Order(), known.Order());
-        Assert.Empty(await ledger.FindKnownAsync([], Ct));
-    }
-
-    [Fact]
-    public async Task Sweep_ExpiredFile_GoesFromServedToDeletedToUnknown()
-    {
-        var ledger = _fixture.Open();
-        var file = await _kit.StoreAsync(ledger, Limits(100 * Size), retention: TimeSpan.FromHours(1));
-        _time.Advance(TimeSpan.FromHours(1));
-
-        Assert.Empty(await ledger.ListFilesAsync(Juliet, Now, Ct));
-        Assert.Equal(1, await ledger.ExpireStoredAsync(Now, 100, Ct));
-        var claimed = await ledger.ClaimDeletedAsync(100, Ct);
-        Assert.Equal([file.Id], claimed);
-        await ledger.RemoveDeletedAsync(claimed, Ct);
-
-        Assert.Null(await ledger.FindSlotAsync(file.Id, Ct));
-        Assert.Empty(await ledger.FindKnownAsync([file.Id], Ct));
-    }
-
-    [Fact]
-    public async Task SweepBatches_NonPositiveSize_AreABug()
-    {
-        var ledger = _fixture.Open();
-
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ExpireStoredAsync(Now, 0, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.RemoveLapsedReservationsAsync(Now, -1, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ClaimDeletedAsync(0, Ct));
-    }
+    protected override ValueTask<ILedgerFixture<SqliteLedger>> CreateFixtureAsync() => new(new LedgerFixture());
 }

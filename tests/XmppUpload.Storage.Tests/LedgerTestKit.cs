@@ -1,12 +1,12 @@
 using XmppUpload.Core.Accounts;
+using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
-using XmppUpload.Storage.Sqlite;
 using XmppUpload.Testing;
 
-namespace XmppUpload.Storage.Tests.Sqlite;
+namespace XmppUpload.Storage.Tests;
 
-/// <summary>Slots, limits and the reserve/upload steps the account and sweeper tests share, on a fake clock.</summary>
-internal sealed class AccountTestKit(FakeTimeProvider time)
+/// <summary>Slots, limits and the reserve/upload steps the ledger tests share, on a fake clock, for any ledger.</summary>
+internal sealed class LedgerTestKit(FakeTimeProvider time)
 {
     /// <summary>One file's size; quotas in these tests are whole multiples of it.</summary>
     public const long Size = 1000;
@@ -33,7 +33,7 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
 
     /// <summary>A granted slot request, left Pending.</summary>
     public async Task<Slot> ReserveAsync(
-        SqliteLedger ledger,
+        ILedger ledger,
         AccountLimits limits,
         string owner = TestSlots.Juliet,
         long size = Size,
@@ -46,7 +46,7 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
     }
 
     /// <summary>A granted slot request whose upload has started, as the ledger has it now (with its attempt and lease).</summary>
-    public async Task<Slot> BeginAsync(SqliteLedger ledger, AccountLimits limits, string owner = TestSlots.Juliet, long size = Size)
+    public async Task<Slot> BeginAsync(ILedger ledger, AccountLimits limits, string owner = TestSlots.Juliet, long size = Size)
     {
         var slot = await ReserveAsync(ledger, limits, owner, size);
         await ledger.BeginUploadAsync(slot.Id, Now, Ct);
@@ -55,7 +55,7 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
 
     /// <summary>A granted slot request whose upload has completed.</summary>
     public async Task<Slot> StoreAsync(
-        SqliteLedger ledger,
+        ILedger ledger,
         AccountLimits limits,
         string owner = TestSlots.Juliet,
         long size = Size,
@@ -67,12 +67,27 @@ internal sealed class AccountTestKit(FakeTimeProvider time)
     }
 
     /// <summary>Stored plus reserved bytes of one bucket, as the usage report gives them.</summary>
-    public async Task<long> UsedAsync(SqliteLedger ledger, string owner = TestSlots.Juliet, Purpose purpose = Purpose.Message)
+    public async Task<long> UsedAsync(IAccountLedger ledger, string owner = TestSlots.Juliet, Purpose purpose = Purpose.Message)
     {
         var usage = (await ledger.GetUsageAsync(owner, Now, Ct)).SingleOrDefault(u => u.Purpose == purpose);
         return usage is null ? 0 : usage.StoredBytes + usage.ReservedBytes;
     }
 
-    public static async Task<SlotState?> StateAsync(SqliteLedger ledger, string slotId) =>
+    /// <summary>Stores <paramref name="count"/> files and deletes them by their owner's request; returns their ids.</summary>
+    public async Task<List<string>> DeletedAsync<TLedger>(TLedger ledger, AccountLimits limits, int count)
+        where TLedger : ILedger, IAccountLedger
+    {
+        var deleted = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var slot = await StoreAsync(ledger, limits);
+            Assert.True(await ledger.DeleteFileAsync(TestSlots.Juliet, slot.Id, Ct));
+            deleted.Add(slot.Id);
+        }
+
+        return deleted;
+    }
+
+    public static async Task<SlotState?> StateAsync(ILedger ledger, string slotId) =>
         (await ledger.FindSlotAsync(slotId, Ct))?.State;
 }
