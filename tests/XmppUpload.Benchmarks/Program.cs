@@ -1,11 +1,13 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
 using XmppUpload.Benchmarks;
+using XmppUpload.Benchmarks.Http;
 using XmppUpload.Benchmarks.Micro;
 
 // Usage:
 //   XmppUpload.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*Token*']   micro-benchmarks of the hot paths
 //   XmppUpload.Benchmarks put-get [size in MiB, default 1024] [runs, default 3]        one node, large PUT and GET
+//   XmppUpload.Benchmarks http [runs, default 3] [--quick]                               the node against nginx, HTTP bytes
 switch (args.FirstOrDefault())
 {
     case "micro":
@@ -29,7 +31,15 @@ switch (args.FirstOrDefault())
             return await new PutGetRun(sizeMiB * 1024 * 1024, runs).RunAsync(cancellation.Token);
         }
 
+    case "http":
+        var quick = args.Contains("--quick");
+        var httpRuns = args.Skip(1).Where(a => a != "--quick").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+        using (var cancellation = new CancellationTokenSource(TimeSpan.FromHours(3)))
+        {
+            return await new SideBySideRun(httpRuns, quick).RunAsync(cancellation.Token);
+        }
+
     default:
-        Console.Error.WriteLine("usage: XmppUpload.Benchmarks micro [BenchmarkDotNet arguments] | put-get [size-MiB] [runs]");
+        Console.Error.WriteLine("usage: XmppUpload.Benchmarks micro [BenchmarkDotNet arguments] | put-get [size-MiB] [runs] | http [runs] [--quick]");
         return 2;
 }
