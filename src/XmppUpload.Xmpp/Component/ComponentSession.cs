@@ -21,7 +21,7 @@ namespace XmppUpload.Xmpp.Component;
 /// </summary>
 internal sealed class ComponentSession : IAsyncDisposable
 {
-    private static readonly XmlWriterSettings WriterSettings = new()
+    internal static readonly XmlWriterSettings WriterSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         OmitXmlDeclaration = true,

@@ -1,0 +1,16 @@
+namespace XmppUpload.Benchmarks.Http;
+
+/// <summary>One server in the side-by-side run: where a PUT of a new file goes, and which processes are its memory.</summary>
+internal interface IHttpTarget : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>A URL (and the Authorization header value, if the server needs one) that accepts one PUT of <paramref name="size"/> bytes.</summary>
+    Task<Upload> NewUploadAsync(long size, CancellationToken cancellationToken);
+
+    /// <summary>The server's processes now (nginx: the master and its workers).</summary>
+    IReadOnlyList<int> ProcessIds();
+}
+
+/// <summary>Where one file goes: its absolute URL, and the Authorization value to send, or <c>null</c> for none.</summary>
+internal sealed record Upload(Uri Url, string? Authorization);

@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using XmppUpload.Core.Ports;
+using XmppUpload.Core.Slots;
+using XmppUpload.Core.Tokens;
+using XmppUpload.Storage;
+using XmppUpload.Storage.Sqlite;
+using XmppUpload.Testing;
+
+namespace XmppUpload.Benchmarks.Http;
+
+/// <summary>
+/// A single node with its embedded defaults (SQLite ledger, file-system store) serving plain HTTP. The byte path is
+/// measured on its own: slots are written into the node's ledger by this process, with tokens signed by the node's
+/// own keys, as a granted XEP-0363 request would leave them; the slot request over XMPP is measured elsewhere.
+/// </summary>
+internal sealed class NodeTarget : IHttpTarget
+{
+    private const string Owner = "bench@example.org";
+
+    private readonly NodeProcess _node;
+    private readonly SqliteLedger _ledger;
+    private readonly SlotTokens _tokens;
+    private readonly SlotUrls _urls;
+
+    private NodeTarget(NodeProcess node, SqliteLedger ledger, SlotTokens tokens)
+    {
+        _node = node;
+        _ledger = ledger;
+        _tokens = tokens;
+        _urls = new SlotUrls(node.PublicUrl);
+    }
+
+    public string Name => "node";
+
+    public static async Task<NodeTarget> StartAsync(long maxFileSize, CancellationToken cancellationToken)
+    {
+        // The link has no server to reach: HTTP serves without it, and the retries cost nothing measurable.
+        var node = await NodeProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Xmpp:Server"] = $"127.0.0.1:{FreeTcpPort.Get().ToString(CultureInfo.InvariantCulture)}",
+                ["Xmpp:Domain"] = "upload.example.org",
+                ["Xmpp:Secret"] = "unused-secret",
+                ["Upload:MaxFileSize"] = maxFileSize.ToString(CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:XmppUpload"] = "Warning",
+            },
+            waitForComponent: false,
+            cancellationToken: cancellationToken);
+        try
+        {
+            var ledger = new SqliteLedger(Options.Create(new StorageOptions { Path = node.DataDirectory }), NullLogger<SqliteLedger>.Instance);
+            var keys = await ((ISigningKeyStore)ledger).GetOrCreateKeysAsync(TimeProvider.System, cancellationToken);
+            return new NodeTarget(node, ledger, new SlotTokens(() => keys));
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<Upload> NewUploadAsync(long size, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var slot = new Slot
+        {
+            Id = SlotIds.New(),
+            Owner = Owner,
+            FileName = "file.bin",
+            Size = size,
+            Purpose = Purpose.Message,
+            CreatedAt = now,
+            PutDeadline = DateTimeOffset.FromUnixTimeSeconds(now.AddHours(2).ToUnixTimeSeconds()),
+            ExpiresAt = now.AddDays(1),
+        };
+        await _ledger.CreateSlotAsync(slot, cancellationToken);
+        return new Upload(_urls.For(slot.Id, slot.FileName), _tokens.Issue(slot.Id, slot.FileName, slot.Size, null, slot.PutDeadline));
+    }
+
+    public IReadOnlyList<int> ProcessIds() => [_node.Process.Id];
+
+    public async ValueTask DisposeAsync()
+    {
+        _ledger.Dispose();
+        await _node.DisposeAsync();
+    }
+}
