@@ -18,7 +18,7 @@ public sealed class AzureBlobClusterTests(AzureBlobWebDavClusterFixture cluster)
     [Fact(Timeout = 300_000)]
     public async Task WebDavThroughTheBalancer_StandbyNodesConfirmThroughTheLinkHolder_AndAnswersAndNonceCountsHoldOnEveryNode()
     {
-        var holder = Assert.Single(await Cluster.LinkHoldersAsync(Cancellation));
+        var holder = await Cluster.WaitForLinkHolderAsync(RecoveryTimeout, Cancellation);
         string[] aliceTransactions = ["verona-put-0001", "verona-get-0002", "verona-propfind-0003"];
         const string CarolTransaction = "mantua-get-0001";
         await using var alice = await ConfirmingClient.StartAsync(
@@ -136,7 +136,7 @@ public sealed class AzureBlobClusterTests(AzureBlobWebDavClusterFixture cluster)
     public async Task NodeKilledMidUpload_TheRetryThroughTheBalancerIsStoredBeforeTheDeadline_NothingPartialIsEverServed_AndTheOtherNodesKeepServing()
     {
         const string User = "bob";
-        var holder = Assert.Single(await Cluster.LinkHoldersAsync(Cancellation));
+        var holder = await Cluster.WaitForLinkHolderAsync(RecoveryTimeout, Cancellation);
         // Not the link holder: this test is about uploads; the holder's death is the S3 class's.
         var victim = Cluster.Nodes.First(node => node != holder);
         var survivors = Cluster.Nodes.Where(node => node != victim).ToList();
