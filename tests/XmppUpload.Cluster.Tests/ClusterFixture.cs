@@ -16,7 +16,8 @@ namespace XmppUpload.Cluster.Tests;
 /// <remarks>
 /// Every node attaches to Prosody as the same component. Until one node holds the link by a lease, Prosody keeps the
 /// first and refuses the others ("conflict"), which retry every <see cref="ReconnectDelayCap"/>; either way exactly one
-/// node answers slot requests and every node serves PUT and GET. WebDAV is off: it has no PostgreSQL store yet.
+/// node answers slot requests and every node serves PUT and GET. WebDAV is off unless a subclass turns it on in
+/// <see cref="ConfigureNodes"/> (<see cref="AzureBlobWebDavClusterFixture"/>).
 /// </remarks>
 public abstract class ClusterFixture : IAsyncLifetime
 {
@@ -199,6 +200,22 @@ public abstract class ClusterFixture : IAsyncLifetime
         return holders;
     }
 
+    /// <summary>
+    /// The node that holds the component link, once exactly one node reports holding it. Prosody logs a component's
+    /// handshake a moment before that node has read Prosody's answer and reports the link as held, so a test that has
+    /// seen the handshake in Prosody's log waits here for the node's own word.
+    /// </summary>
+    public async Task<ClusterNode> WaitForLinkHolderAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ClusterNode> holders = [];
+        await StateWait.UntilAsync(
+            "exactly one node reports holding the component link",
+            async token => (holders = await LinkHoldersAsync(token)).Count == 1,
+            timeout,
+            cancellationToken);
+        return holders[0];
+    }
+
     /// <summary>Waits until haproxy sees every running node up (its own /health/ready checks passing).</summary>
     public Task WaitForBalancedNodesAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -302,8 +319,8 @@ public abstract class ClusterFixture : IAsyncLifetime
     protected abstract ValueTask StopObjectStoreAsync();
 
     /// <summary>
-    /// Changes the settings every node starts with, after the cluster's own: how a fixture for a later feature (WebDAV
-    /// once it is served from PostgreSQL, another signing-key or lease setting) varies the cluster without a new harness.
+    /// Changes the settings every node starts with, after the cluster's own: how a fixture for another feature (WebDAV,
+    /// another signing-key or lease setting) varies the cluster without a new harness.
     /// </summary>
     protected virtual void ConfigureNodes(IDictionary<string, string> settings)
     {
