@@ -71,4 +71,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2021, Level = LogLevel.Error,
         Message = "GET {SlotId}: the blob ended {Missing} bytes before its recorded size; the connection was aborted")]
     public static partial void BlobShort(ILogger logger, string slotId, long missing);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Warning, Message = "GET {SlotId} answered 503: the ledger did not answer")]
+    public static partial void GetLedgerUnavailable(ILogger logger, string slotId, Exception exception);
 }

@@ -35,6 +35,28 @@ public sealed class GetTests
     }
 
     [Fact]
+    public async Task Get_LedgerUnreachable_Is503WithAReasonAndRetryAfter_AndServesAgainOnceItAnswers()
+    {
+        await using var server = await UploadServer.StartAsync();
+        var bytes = RandomNumberGenerator.GetBytes(1000);
+        var slot = await server.StoreAsync("photo.png", bytes, "image/png");
+        server.Ledger.FailFinds = true;
+
+        using (var get = await server.GetAsync(slot.GetUrl))
+        {
+            // Whether the file exists is unknown: not a 404 (the client would give up), not a bare 500.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, get.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(5), get.Headers.RetryAfter?.Delta);
+            Assert.Contains("cannot reach its ledger", await get.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
+
+        server.Ledger.FailFinds = false;
+        using var again = await server.GetAsync(slot.GetUrl);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(bytes, await again.Content.ReadAsByteArrayAsync(Token));
+    }
+
+    [Fact]
     public async Task Head_StoredFile_HasContentLengthAndNoBody()
     {
         await using var server = await UploadServer.StartAsync();

@@ -27,7 +27,21 @@ internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, TimeProvider 
         var cancellationToken = context.RequestAborted;
         var isHead = HttpMethods.IsHead(request.Method);
 
-        var slot = await ledger.FindSlotAsync(path.SlotId, cancellationToken);
+        Slot? slot;
+        try
+        {
+            slot = await ledger.FindSlotAsync(path.SlotId, cancellationToken);
+        }
+        catch (Exception exception) when (LedgerFailures.IsUnavailable(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            // Whether the file exists is unknown, so neither 404 nor a bare 500: the client may try again shortly.
+            Log.GetLedgerUnavailable(logger, path.SlotId, exception);
+            response.Headers.RetryAfter = ((int)PutHandler.RetryAfterUnavailable.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            await PlainText.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "the upload service cannot reach its ledger just now; try again shortly");
+            return;
+        }
+
         var now = time.GetUtcNow();
 
         // The name is part of the address: the same id under another name is not this file. An ephemeral file past

@@ -80,10 +80,13 @@ public sealed class SignallingLedger(ILedger inner) : ILedger
         return inner.CreateSlotAsync(slot, cancellationToken);
     }
 
+    /// <summary>Whether lookups throw <see cref="LedgerUnreachableException"/>, as with the database down.</summary>
+    public bool FailFinds { get; set; }
+
     public Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return inner.FindSlotAsync(slotId, cancellationToken);
+        return FailFinds ? Task.FromException<Slot?>(new LedgerUnreachableException()) : inner.FindSlotAsync(slotId, cancellationToken);
     }
 
     public async Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
