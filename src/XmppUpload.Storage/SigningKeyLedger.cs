@@ -156,9 +156,8 @@ internal static class SigningKeyLedger
         return (retired.Count == 0 ? all : [.. all.Where(k => !k.IsRetiredAt(now))], retired);
     }
 
-    // Both ledgers store Unix milliseconds. Whole milliseconds, as stored, so that a key handed back equals the key read
-    // back later.
-    private static DateTimeOffset KeyTime(TimeProvider time) => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+    // Whole milliseconds, as stored, so that a key handed back equals the key read back later.
+    private static DateTimeOffset KeyTime(TimeProvider time) => LedgerTime.AsStored(time.GetUtcNow());
 
     private static DateTimeOffset FromColumn(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
 
