@@ -1,3 +1,4 @@
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
 using XmppUpload.Testing;
@@ -392,6 +393,30 @@ public abstract class UploadLedgerContract<TLedger> : LedgerContract<TLedger>
         Assert.Contains(abandoned.Id, await ledger.ClaimDeletedAsync(10, Ct));
         Assert.True(await ledger.TryCompleteUploadAsync(renewed.Id, renewedAttempt, Now, Ct));
         Assert.Equal(BeginUploadResult.Started, (await OpenLedger().TryBeginUploadAsync(retryable.Id, Now, Lease, Ct)).Outcome);
+    }
+
+    [Fact]
+    public async Task StoredTotals_CountOnlyStoredSlots_ByPurpose()
+    {
+        var ledger = OpenLedger();
+        foreach (var (size, purpose) in new[] { (1500L, Purpose.Message), (2500L, Purpose.Message), (700L, Purpose.Profile) })
+        {
+            var slot = TestSlots.New(Now, size: size, purpose: purpose);
+            await ledger.CreateSlotAsync(slot, Ct);
+            Assert.True(await ledger.TryCompleteUploadAsync(slot.Id, await ledger.BeginUploadAsync(slot.Id, Now, Ct), Now, Ct));
+        }
+
+        // A reservation and an upload under way hold no stored bytes yet.
+        var (_, pending) = await CreateAsync(ledger);
+        var (_, uploading) = await CreateAsync(ledger);
+        await ledger.BeginUploadAsync(uploading.Id, Now, Ct);
+
+        var totals = await ((IStorageTotals)OpenLedger()).GetStoredTotalsAsync(Ct);
+
+        Assert.Equal(
+            [new BucketTotal(Purpose.Message, 2, 4000), new BucketTotal(Purpose.Profile, 1, 700)],
+            totals.OrderBy(t => t.Purpose));
+        Assert.Equal(SlotState.Pending, (await ledger.FindSlotAsync(pending.Id, Ct))!.State);
     }
 
     private async Task<(TLedger Ledger, Slot Slot)> CreateAsync(TLedger? ledger = default)

@@ -12,8 +12,7 @@ public sealed class InProcessNodeBus : INodeBus
     /// <summary>PostgreSQL's NOTIFY payload limit (shorter than 8000 bytes), which every bus keeps.</summary>
     public const int PayloadLimit = 7999;
 
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Subscription>> _subscriptions = new(StringComparer.Ordinal);
+    private readonly NodeBusSubscriptions _subscriptions = new();
 
     public int MaxPayloadBytes => PayloadLimit;
 
@@ -22,18 +21,9 @@ public sealed class InProcessNodeBus : INodeBus
         NodeBusChannels.ThrowIfInvalid(channel);
         ThrowIfUnsendable(payload, PayloadLimit);
         cancellationToken.ThrowIfCancellationRequested();
-        Subscription[] targets;
-        lock (_gate)
-        {
-            targets = _subscriptions.TryGetValue(channel, out var list) ? [.. list] : [];
-        }
 
-        // Handlers are called outside the lock: one that publishes in turn does not deadlock.
-        foreach (var target in targets)
-        {
-            target.Handler(payload);
-        }
-
+        // In one process a handler runs on the publisher's call, so its exception reaches the publisher.
+        _subscriptions.Dispatch(channel, payload);
         return Task.CompletedTask;
     }
 
@@ -42,18 +32,7 @@ public sealed class InProcessNodeBus : INodeBus
         NodeBusChannels.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(handler);
         cancellationToken.ThrowIfCancellationRequested();
-        var subscription = new Subscription(this, channel, handler);
-        lock (_gate)
-        {
-            if (!_subscriptions.TryGetValue(channel, out var list))
-            {
-                _subscriptions[channel] = list = [];
-            }
-
-            list.Add(subscription);
-        }
-
-        return Task.FromResult<IAsyncDisposable>(subscription);
+        return Task.FromResult<IAsyncDisposable>(_subscriptions.Add(channel, handler));
     }
 
     /// <summary>The payload rule every bus applies: text without NUL of at most <paramref name="limit"/> UTF-8 bytes.</summary>
@@ -69,34 +48,6 @@ public sealed class InProcessNodeBus : INodeBus
         if (bytes > limit)
         {
             throw new ArgumentException($"The bus payload has {bytes} bytes; at most {limit} fit in one message.", nameof(payload));
-        }
-    }
-
-    private void Remove(Subscription subscription)
-    {
-        lock (_gate)
-        {
-            if (_subscriptions.TryGetValue(subscription.Channel, out var list))
-            {
-                list.Remove(subscription);
-                if (list.Count == 0)
-                {
-                    _subscriptions.Remove(subscription.Channel);
-                }
-            }
-        }
-    }
-
-    private sealed class Subscription(InProcessNodeBus owner, string channel, Action<string> handler) : IAsyncDisposable
-    {
-        public string Channel => channel;
-
-        public Action<string> Handler => handler;
-
-        public ValueTask DisposeAsync()
-        {
-            owner.Remove(this);
-            return ValueTask.CompletedTask;
         }
     }
 }

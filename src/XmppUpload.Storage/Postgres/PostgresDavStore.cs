@@ -318,10 +318,7 @@ public sealed class PostgresDavStore : IDavStore
         return ChangeAsync(
             async (connection, transaction, token) =>
             {
-                await PostgresLedger.LockAccountRowAsync(connection, transaction, request.Requester, token);
-                var destinationParentIsCollection = await LockAncestorsAsync(connection, transaction, request.Destination, token);
-                var existing = await FindAsync(connection, transaction, request.Destination, RowLock.Update, token);
-                await LockAncestorsAsync(connection, transaction, request.Source, token);
+                var (destinationParentIsCollection, existing) = await LockTransferAsync(connection, transaction, request, token);
 
                 // Read and locked in one statement: the rows copied are exactly the rows held, so none of their blobs can
                 // be replaced or deleted (and reported orphaned) before the copies that share them commit.
@@ -379,10 +376,7 @@ public sealed class PostgresDavStore : IDavStore
         return ChangeAsync(
             async (connection, transaction, token) =>
             {
-                await PostgresLedger.LockAccountRowAsync(connection, transaction, request.Requester, token);
-                var destinationParentIsCollection = await LockAncestorsAsync(connection, transaction, request.Destination, token);
-                var existing = await FindAsync(connection, transaction, request.Destination, RowLock.Update, token);
-                await LockAncestorsAsync(connection, transaction, request.Source, token);
+                var (destinationParentIsCollection, existing) = await LockTransferAsync(connection, transaction, request, token);
 
                 // The source's own row FOR UPDATE: changes below it hold it FOR SHARE, so the move waits for them and its
                 // subtree statement sees their rows; changes that come later find it moved.
@@ -468,6 +462,25 @@ public sealed class PostgresDavStore : IDavStore
             },
             _ => true,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The locks COPY and MOVE take before they read the source, in one order for both: the requester's account row
+    /// (which serialises the account's decisions across nodes), the destination's ancestors, the destination itself
+    /// FOR UPDATE, then the source's ancestors. Returns
+    /// whether the destination's parent is a collection, and the resource the destination names now, if any.
+    /// </summary>
+    private static async Task<(bool DestinationParentIsCollection, DavResource? Existing)> LockTransferAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        DavTransferRequest request,
+        CancellationToken cancellationToken)
+    {
+        await PostgresLedger.LockAccountRowAsync(connection, transaction, request.Requester, cancellationToken);
+        var destinationParentIsCollection = await LockAncestorsAsync(connection, transaction, request.Destination, cancellationToken);
+        var existing = await FindAsync(connection, transaction, request.Destination, RowLock.Update, cancellationToken);
+        await LockAncestorsAsync(connection, transaction, request.Source, cancellationToken);
+        return (destinationParentIsCollection, existing);
     }
 
     /// <summary>

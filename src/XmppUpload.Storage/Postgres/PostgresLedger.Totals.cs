@@ -1,6 +1,5 @@
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
-using XmppUpload.Storage.Sqlite;
 
 namespace XmppUpload.Storage.Postgres;
 
@@ -14,13 +13,6 @@ public sealed partial class PostgresLedger : IStorageTotals
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, SelectStoredTotals);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var totals = new List<BucketTotal>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            totals.Add(new BucketTotal(SlotStateNames.ParsePurpose(reader.GetString(0)), reader.GetInt64(1), reader.GetInt64(2)));
-        }
-
-        return totals;
+        return await StoredTotalsRows.ReadAsync(command, cancellationToken);
     }
 }

@@ -32,7 +32,7 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Subscription>> _subscriptions = new(StringComparer.Ordinal);
+    private readonly NodeBusSubscriptions _subscriptions = new();
     private readonly HashSet<string> _listening = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -83,15 +83,11 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
         NodeBusChannels.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(handler);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var subscription = new Subscription(this, channel, handler);
+        NodeBusSubscription subscription;
         lock (_gate)
         {
-            if (!_subscriptions.TryGetValue(channel, out var list))
-            {
-                _subscriptions[channel] = list = [];
-            }
-
-            list.Add(subscription);
+            // Added under the gate, so that SyncChannelsAsync either sees it or has already marked the channel listened to.
+            subscription = _subscriptions.Add(channel, handler);
             if (_listening.Contains(channel))
             {
                 subscription.Active.TrySetResult();
@@ -217,8 +213,8 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
         string[] toUnlisten;
         lock (_gate)
         {
-            toListen = [.. _subscriptions.Keys.Where(c => !_listening.Contains(c))];
-            toUnlisten = [.. _listening.Where(c => !_subscriptions.ContainsKey(c))];
+            toListen = [.. _subscriptions.Channels().Where(c => !_listening.Contains(c))];
+            toUnlisten = [.. _listening.Where(c => !_subscriptions.HasChannel(c))];
         }
 
         foreach (var channel in toUnlisten)
@@ -239,12 +235,9 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
             lock (_gate)
             {
                 _listening.Add(channel);
-                if (_subscriptions.TryGetValue(channel, out var list))
+                foreach (var subscription in _subscriptions.Of(channel))
                 {
-                    foreach (var subscription in list)
-                    {
-                        subscription.Active.TrySetResult();
-                    }
+                    subscription.Active.TrySetResult();
                 }
             }
         }
@@ -264,27 +257,9 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        Subscription[] targets;
-        lock (_gate)
-        {
-            targets = _subscriptions.TryGetValue(e.Channel, out var list) ? [.. list] : [];
-        }
-
-        foreach (var target in targets)
-        {
-            try
-            {
-                target.Handler(e.Payload);
-            }
-            catch (Exception exception)
-            {
-                // A handler's bug must not break the session every other subscription listens on.
-                PostgresClusterLog.BusHandlerFailed(_logger, e.Channel, exception);
-            }
-        }
-    }
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) =>
+        // A handler's bug must not break the session every other subscription listens on.
+        _subscriptions.Dispatch(e.Channel, e.Payload, exception => PostgresClusterLog.BusHandlerFailed(_logger, e.Channel, exception));
 
     private TimeSpan ReconnectDelay(int failures)
     {
@@ -292,35 +267,5 @@ public sealed class PostgresNodeBus : INodeBus, IAsyncDisposable
 
         // Half fixed, half random: nodes that lost PostgreSQL together do not all come back in the same instant.
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
-
-    private void Remove(Subscription subscription)
-    {
-        lock (_gate)
-        {
-            if (_subscriptions.TryGetValue(subscription.Channel, out var list))
-            {
-                list.Remove(subscription);
-                if (list.Count == 0)
-                {
-                    _subscriptions.Remove(subscription.Channel);
-                }
-            }
-        }
-    }
-
-    private sealed class Subscription(PostgresNodeBus owner, string channel, Action<string> handler) : IAsyncDisposable
-    {
-        public string Channel => channel;
-
-        public Action<string> Handler => handler;
-
-        public TaskCompletionSource Active { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ValueTask DisposeAsync()
-        {
-            owner.Remove(this);
-            return ValueTask.CompletedTask;
-        }
     }
 }

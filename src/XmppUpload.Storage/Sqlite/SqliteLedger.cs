@@ -169,14 +169,8 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         return await ReadSlotAsync(connection, null, slotId, cancellationToken);
     }
 
-    public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        // Rounded as the column keeps it, so that the lease the caller is told is the one recorded.
-        var leaseUntil = FromColumn(ToColumn(now + lease));
-        return ChangeSlotAsync(
-            slotId, UploadBegin.NotFound, slot => slot.TryBeginUpload(now, UploadAttempts.New(), leaseUntil), cancellationToken);
-    }
+    public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        ChangeSlotAsync(slotId, UploadBegin.NotFound, SlotChanges.BeginUpload(now, lease), cancellationToken);
 
     public async Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
@@ -277,14 +271,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
                     return notFound;
                 }
 
-                var before = (slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil);
-                var result = rule(slot);
-                if ((slot.State, slot.StoredAt, slot.UploadAttempt, slot.UploadLeaseUntil) != before)
-                {
-                    await UpdateStateAsync(connection, transaction, slot, token);
-                }
-
-                return result;
+                return await SlotChanges.ApplyAsync(slot, rule, changed => UpdateStateAsync(connection, transaction, changed, token));
             },
             cancellationToken);
     }
