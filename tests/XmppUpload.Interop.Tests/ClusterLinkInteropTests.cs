@@ -75,10 +75,7 @@ public sealed class ClusterLinkInteropTests
             await stream.WaitForOutputAsync(line => line.StartsWith("SLOT ", StringComparison.Ordinal) && line.EndsWith(" ok", StringComparison.Ordinal), TimeSpan.FromSeconds(30), Cancellation);
 
             var clock = Stopwatch.StartNew();
-            await using (var kill = ExternalProcess.Start("kill", ["-KILL", holder.Process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                Assert.Equal(0, await kill.WaitForExitAsync(TimeSpan.FromSeconds(10), Cancellation));
-            }
+            await ProcessSignals.SendAsync(holder.Process.Id, ProcessSignals.Kill, Cancellation);
 
             var sentBeforeKill = LastSent(stream.Output);
             var successor = await FirstToAttachAsync(others);

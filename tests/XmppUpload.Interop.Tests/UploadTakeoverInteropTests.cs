@@ -224,10 +224,7 @@ public sealed class UploadTakeoverInteropTests
     /// <summary>kill -9: the node gets no chance to abort its upload or tell the ledger anything.</summary>
     private static async Task KillAsync(NodeProcess node)
     {
-        await using (var kill = ExternalProcess.Start("kill", ["-KILL", node.Process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            Assert.Equal(0, await kill.WaitForExitAsync(TimeSpan.FromSeconds(10), Cancellation));
-        }
+        await ProcessSignals.SendAsync(node.Process.Id, ProcessSignals.Kill, Cancellation);
 
         await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(10), Cancellation);
     }

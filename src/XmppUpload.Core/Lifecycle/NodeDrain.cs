@@ -50,19 +50,11 @@ public sealed class NodeDrain
         idle?.TrySetResult();
     }
 
-    public void Begin()
-    {
-        lock (_gate)
-        {
-            if (IsDraining)
-            {
-                return;
-            }
-        }
-
-        // Cancelled outside the lock: callbacks registered on Draining run synchronously.
-        _draining.Cancel();
-    }
+    /// <summary>
+    /// Starts the drain (idempotent). Not under the lock: callbacks registered on <see cref="Draining"/> run
+    /// synchronously, and a write counted in just before still ends through <see cref="ExitWrite"/>.
+    /// </summary>
+    public void Begin() => _draining.Cancel();
 
     /// <summary>True when every write in flight ended within <paramref name="timeout"/>.</summary>
     public async Task<bool> WaitForWritesAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)

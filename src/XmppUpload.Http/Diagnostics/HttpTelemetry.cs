@@ -43,10 +43,10 @@ public sealed class HttpTelemetry
         _activeDownloads = meter.CreateUpDownCounter<long>("xmppupload.downloads.active", "{download}", "GETs in flight on this node.");
     }
 
-    public void UploadStarted(string protocol) => _activeUploads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+    private void UploadStarted(string protocol) => _activeUploads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
 
     /// <summary>Ends a PUT; <paramref name="storedBytes"/> is the size stored, or 0 when nothing was.</summary>
-    public void UploadEnded(string protocol, int status, long storedBytes, TimeSpan elapsed)
+    private void UploadEnded(string protocol, int status, long storedBytes, TimeSpan elapsed)
     {
         var tags = new TagList { { ProtocolTag, protocol }, { StatusTag, status } };
         _activeUploads.Add(-1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
@@ -57,10 +57,10 @@ public sealed class HttpTelemetry
         }
     }
 
-    public void DownloadStarted(string protocol) => _activeDownloads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
+    private void DownloadStarted(string protocol) => _activeDownloads.Add(1, new KeyValuePair<string, object?>(ProtocolTag, protocol));
 
     /// <summary>Ends a GET; <paramref name="sentBytes"/> is the body sent in full, or 0 (a HEAD, a 304, a cut-off body).</summary>
-    public void DownloadEnded(string protocol, int status, long sentBytes, TimeSpan elapsed)
+    private void DownloadEnded(string protocol, int status, long sentBytes, TimeSpan elapsed)
     {
         var tags = new TagList { { ProtocolTag, protocol }, { StatusTag, status } };
         _activeDownloads.Add(-1, new KeyValuePair<string, object?>(ProtocolTag, protocol));

@@ -112,10 +112,7 @@ public sealed class PostgresLinkLeaseTests(PostgresServerFixture server) : IAsyn
         var b = Provider("node-b");
         Assert.Null((await b.TryTakeAsync(Name, Ct)).Lease);
 
-        await using (var kill = ExternalProcess.Start("kill", ["-KILL", holder.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            Assert.Equal(0, await kill.WaitForExitAsync(SafetyTimeout, Ct));
-        }
+        await ProcessSignals.SendAsync(holder.Id, ProcessSignals.Kill, Ct);
 
         await WaitUntilFreeAsync();
         Assert.NotNull(Own((await b.TryTakeAsync(Name, Ct)).Lease));
