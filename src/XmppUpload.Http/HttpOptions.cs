@@ -22,4 +22,11 @@ public sealed class HttpOptions
     /// send credentials; <c>*</c> never allows credentials.
     /// </summary>
     public string CorsAllowedOrigins { get; set; } = "*";
+
+    /// <summary>
+    /// How long a stored file's ledger record, once read for a GET or HEAD, answers further requests for it without
+    /// another ledger read (zero: never). A file deleted meanwhile may be served for at most this long, unless its bytes
+    /// are already gone. Between zero and one minute.
+    /// </summary>
+    public TimeSpan StoredSlotCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -21,6 +21,11 @@ internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
             failures.Add(corsError);
         }
 
+        if (options.StoredSlotCacheDuration < TimeSpan.Zero || options.StoredSlotCacheDuration > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Http:StoredSlotCacheDuration is {options.StoredSlotCacheDuration}; set it between 00:00:00 (no cache) and 00:01:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -32,6 +32,7 @@ public static class UploadEndpoints
         services.AddMetrics();
         services.TryAddSingleton<Diagnostics.HttpTelemetry>();
         services.TryAddSingleton<PutHandler>();
+        services.TryAddSingleton<StoredSlotCache>();
         services.TryAddSingleton<GetHandler>();
         services.TryAddSingleton<UploadRequestHandler>();
         return services;

@@ -16,7 +16,9 @@ if (AdminCommandLine.IsAdminInvocation(args))
     return await AdminCommandLine.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Configuration files are read once. Reloading them needs a recursive watch of the content root (the working
+// directory), and a node started in its data directory would then wake that watcher for every blob it writes.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 
 if (!HttpEndpointCheck.HasListener(builder.Configuration))
 {

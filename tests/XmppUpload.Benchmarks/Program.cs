@@ -39,6 +39,13 @@ switch (args.FirstOrDefault())
             return await new SideBySideRun(httpRuns, quick).RunAsync(cancellation.Token);
         }
 
+    case "profile":
+        using (var cancellation = new CancellationTokenSource(TimeSpan.FromHours(3)))
+        {
+            var slots = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20000;
+            return await XmppUpload.Benchmarks.Profile.ProfileRun.RunAsync(slots, cancellation.Token);
+        }
+
     default:
         Console.Error.WriteLine("usage: XmppUpload.Benchmarks micro [BenchmarkDotNet arguments] | put-get [size-MiB] [runs] | http [runs] [--quick]");
         return 2;

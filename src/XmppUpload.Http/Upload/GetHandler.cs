@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
@@ -13,14 +12,16 @@ namespace XmppUpload.Http.Upload;
 /// GET and HEAD of a stored file: representation and security headers, conditional requests (RFC 9110 section 13),
 /// a single byte range (section 14), and the bytes streamed from the blob store through one pooled buffer.
 /// </summary>
-internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, TimeProvider time, ILogger<GetHandler> logger)
+internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, StoredSlotCache cache, TimeProvider time, ILogger<GetHandler> logger)
 {
     internal const int BufferSize = 64 * 1024;
 
     /// <summary>A stored file never changes, so caches may keep it for the longest time RFC 9111 suggests.</summary>
     private const long MaxAgeSeconds = 365L * 24 * 60 * 60;
 
-    public async Task HandleAsync(HttpContext context, UploadPath path)
+    public Task HandleAsync(HttpContext context, UploadPath path) => HandleAsync(context, path, useCache: cache.Enabled);
+
+    private async Task HandleAsync(HttpContext context, UploadPath path, bool useCache)
     {
         var request = context.Request;
         var response = context.Response;
@@ -28,9 +29,22 @@ internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, TimeProvider 
         var isHead = HttpMethods.IsHead(request.Method);
 
         Slot? slot;
+        var cached = false;
         try
         {
-            slot = await ledger.FindSlotAsync(path.SlotId, cancellationToken);
+            if (useCache && cache.TryGet(path.SlotId, out var known))
+            {
+                slot = known;
+                cached = true;
+            }
+            else
+            {
+                slot = await ledger.FindSlotAsync(path.SlotId, cancellationToken);
+                if (slot is not null)
+                {
+                    cache.Remember(slot);
+                }
+            }
         }
         catch (Exception exception) when (LedgerFailures.IsUnavailable(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -98,6 +112,14 @@ internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, TimeProvider 
         if (!isHead)
         {
             content = await blobs.OpenReadAsync(slot.Id, range.Offset, range.Length, cancellationToken);
+            if (content is null && cached)
+            {
+                // Most likely deleted since it was cached: the ledger says what is true now.
+                cache.Forget(slot.Id);
+                await HandleAsync(context, path, useCache: false);
+                return;
+            }
+
             if (content is null)
             {
                 Log.BlobMissing(logger, slot.Id);
@@ -131,31 +153,34 @@ internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, TimeProvider 
         }
     }
 
+    /// <summary>
+    /// Reads the blob straight into the response's pipe (Kestrel's own buffers), so each byte is copied once on its way
+    /// to the socket, and flushes after every read so that at most one buffer per response waits in memory.
+    /// </summary>
     private async Task CopyAsync(HttpContext context, string slotId, Stream content, long length, CancellationToken cancellationToken)
     {
-        var body = context.Response.Body;
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        var writer = context.Response.BodyWriter;
+        var remaining = length;
+        while (remaining > 0)
         {
-            var remaining = length;
-            while (remaining > 0)
+            var memory = writer.GetMemory((int)Math.Min(BufferSize, remaining));
+            var read = await content.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], cancellationToken);
+            if (read == 0)
             {
-                var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
-                if (read == 0)
-                {
-                    // Content-Length is already promised; a shorter body must not look complete to the client.
-                    Log.BlobShort(logger, slotId, remaining);
-                    context.Abort();
-                    return;
-                }
-
-                await body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                remaining -= read;
+                // Content-Length is already promised; a shorter body must not look complete to the client.
+                Log.BlobShort(logger, slotId, remaining);
+                context.Abort();
+                return;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            writer.Advance(read);
+            remaining -= read;
+            var flushed = await writer.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                // The client went away (the pipe's reader completed): nobody is left to send the rest to.
+                return;
+            }
         }
     }
 

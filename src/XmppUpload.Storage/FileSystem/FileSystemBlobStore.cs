@@ -54,7 +54,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            // Synchronous writes: see FileSystemBlobWriter.WriteAsync.
+            Options = FileOptions.SequentialScan,
             // No FileStream buffer: callers write from their own pooled buffers.
             BufferSize = 0,
         });
@@ -77,7 +78,8 @@ public sealed class FileSystemBlobStore : IBlobStore
                 Access = FileAccess.Read,
                 // Delete: a blob being served may be removed or replaced meanwhile (needed on Windows; POSIX allows it).
                 Share = FileShare.Read | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                // Synchronous reads: see RangeStream.ReadAsync.
+                Options = FileOptions.SequentialScan,
                 BufferSize = 0,
             });
         }

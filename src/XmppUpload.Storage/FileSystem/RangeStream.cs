@@ -54,14 +54,23 @@ internal sealed class RangeStream : Stream
         return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining == 0 || buffer.IsEmpty)
         {
-            return 0;
+            return ValueTask.FromResult(0);
         }
 
-        return Account(await _inner.ReadAsync(buffer[..Window(buffer.Length)], cancellationToken));
+        if (_inner is FileStream { IsAsync: false })
+        {
+            // Linux has no asynchronous reads of regular files: an asynchronous FileStream read is a blocking read on
+            // another thread-pool thread. A read served from the page cache costs less than that hop, so a file opened
+            // for synchronous reads is read here, as static file servers do.
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(Account(_inner.Read(buffer.Span[..Window(buffer.Length)])));
+        }
+
+        return ReadInnerAsync(buffer, cancellationToken);
     }
 
     public override void Flush()
@@ -89,6 +98,9 @@ internal sealed class RangeStream : Stream
 
         base.Dispose(disposing);
     }
+
+    private async ValueTask<int> ReadInnerAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        Account(await _inner.ReadAsync(buffer[..Window(buffer.Length)], cancellationToken));
 
     private int Window(int bufferLength) => (int)Math.Min(bufferLength, _remaining);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,13 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     // FULL syncs the WAL at every commit: a 201 tells the client its file is kept, and NORMAL could let a power cut
     // roll that commit back while the blob survives.
     private const string ConnectionPragmas = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
+
+    // For changes a power cut may undo without harm (see WriteAsync's durable parameter). In WAL mode a commit under
+    // NORMAL is appended to the log without a sync; the next FULL commit syncs the log and with it every earlier commit,
+    // so a power cut loses a suffix of the NORMAL commits, never a FULL one nor anything before it.
+    private const string SynchronousNormal = "PRAGMA synchronous = NORMAL";
+
+    private const string SynchronousFull = "PRAGMA synchronous = FULL";
 
     private const string SlotColumns =
         "id, owner, file_name, size, content_type, purpose, created_at, put_deadline, expires_at, state, stored_at, "
@@ -55,6 +63,10 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     // of blocking thread-pool threads in SQLite's busy handler; busy_timeout still covers writers in other processes.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _migrationGate = new(1, 1);
+
+    // What each physical connection of the pool has been set to (a pooled connection keeps its pragmas), so that an
+    // open from the pool costs no statement and the synchronous mode changes only when a write wants the other one.
+    private readonly ConditionalWeakTable<object, ConnectionSettings> _connectionSettings = new();
     private volatile bool _migrated;
     private int _disposed;
 
@@ -169,8 +181,11 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         return await ReadSlotAsync(connection, null, slotId, cancellationToken);
     }
 
+    // Beginning, renewing and aborting an upload need not survive a power cut: one node owns this database, and its
+    // start resets every upload in progress to pending (ResetInterruptedUploadsAsync), which is where a lost begin or
+    // abort leaves the slot too. Completing one must survive it: that commit is what the 201 promises.
     public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, UploadBegin.NotFound, SlotChanges.BeginUpload(now, lease), cancellationToken);
+        ChangeSlotAsync(slotId, UploadBegin.NotFound, SlotChanges.BeginUpload(now, lease), cancellationToken, durable: false);
 
     public async Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
@@ -181,6 +196,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         {
             // One statement is its own transaction; the gate only keeps this process's writers from SQLite's busy handler.
             await using var connection = await OpenAsync(cancellationToken);
+            await SetSynchronousAsync(connection, durable: false, cancellationToken);
             await using var command = Command(connection, null, RenewLease);
             command.Parameters.AddWithValue("$id", slotId);
             command.Parameters.AddWithValue("$attempt", attempt);
@@ -197,7 +213,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         ChangeSlotAsync(slotId, false, slot => slot.TryComplete(now, attempt), cancellationToken);
 
     public Task<bool> TryAbortUploadAsync(string slotId, string attempt, CancellationToken cancellationToken) =>
-        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(attempt), cancellationToken);
+        ChangeSlotAsync(slotId, false, slot => slot.TryAbort(attempt), cancellationToken, durable: false);
 
     public async Task<int> ResetInterruptedUploadsAsync(CancellationToken cancellationToken)
     {
@@ -259,7 +275,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         _migrationGate.Dispose();
     }
 
-    private Task<T> ChangeSlotAsync<T>(string slotId, T notFound, Func<Slot, T> rule, CancellationToken cancellationToken)
+    private Task<T> ChangeSlotAsync<T>(string slotId, T notFound, Func<Slot, T> rule, CancellationToken cancellationToken, bool durable = true)
     {
         ArgumentNullException.ThrowIfNull(slotId);
         return WriteAsync(
@@ -273,17 +289,24 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
 
                 return await SlotChanges.ApplyAsync(slot, rule, changed => UpdateStateAsync(connection, transaction, changed, token));
             },
-            cancellationToken);
+            cancellationToken,
+            durable);
     }
 
+    /// <param name="durable">
+    /// Whether the commit must survive a power cut before this returns (synchronous FULL). Only a change that the
+    /// node's restart would undo anyway may pass false.
+    /// </param>
     private async Task<T> WriteAsync<T>(
         Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool durable = true)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
+            await SetSynchronousAsync(connection, durable, cancellationToken);
             // IMMEDIATE takes the write lock before the read, so no other writer changes the row between read and write
             // (a deferred transaction would instead fail with SQLITE_BUSY when it tries to upgrade).
             await using var transaction = connection.BeginTransaction(deferred: false);
@@ -313,14 +336,30 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // Set on every open: a pooled connection keeps them, but the pool does not say whether it is new.
-            await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+            var settings = _connectionSettings.GetValue(connection.Handle!, static _ => new ConnectionSettings());
+            if (!settings.Configured)
+            {
+                await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+                settings.Configured = true;
+                settings.Durable = true;
+            }
+
             return connection;
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    private async Task SetSynchronousAsync(SqliteConnection connection, bool durable, CancellationToken cancellationToken)
+    {
+        var settings = _connectionSettings.GetValue(connection.Handle!, static _ => new ConnectionSettings());
+        if (settings.Durable != durable)
+        {
+            await ExecuteAsync(connection, null, durable ? SynchronousFull : SynchronousNormal, cancellationToken);
+            settings.Durable = durable;
         }
     }
 
@@ -432,4 +471,12 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     private static object ToColumn(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
 
     private static DateTimeOffset FromColumn(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    /// <summary>The pragmas one physical connection has; used by one open connection at a time, like the connection.</summary>
+    private sealed class ConnectionSettings
+    {
+        public bool Configured { get; set; }
+
+        public bool Durable { get; set; }
+    }
 }
