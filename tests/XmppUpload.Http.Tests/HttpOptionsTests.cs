@@ -10,6 +10,31 @@ namespace XmppUpload.Http.Tests;
 public sealed class HttpOptionsTests
 {
     [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:05")]
+    [InlineData("00:01:00")]
+    public void Validate_StoredSlotCacheDurationWithinAMinute_Succeeds(string duration)
+    {
+        var result = new HttpOptionsValidator().Validate(null, new HttpOptions { PublicUrl = "https://u.example/", StoredSlotCacheDuration = TimeSpan.Parse(duration, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:01:00.001")]
+    [InlineData("01:00:00")]
+    public void Validate_StoredSlotCacheDurationNegativeOrOverAMinute_FailsNamingTheKey(string duration)
+    {
+        var result = new HttpOptionsValidator().Validate(null, new HttpOptions { PublicUrl = "https://u.example/", StoredSlotCacheDuration = TimeSpan.Parse(duration, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Http:StoredSlotCacheDuration is ", failure, StringComparison.Ordinal);
+        Assert.Contains("between 00:00:00 (no cache) and 00:01:00", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("https://upload.example.org/")]
     [InlineData("https://upload.example.org")]
     [InlineData("https://example.org:8443/files/")]

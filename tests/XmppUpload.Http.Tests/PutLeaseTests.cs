@@ -50,6 +50,23 @@ public sealed class PutLeaseTests
     }
 
     [Fact]
+    public async Task Put_EndingWithinAThirdOfItsLease_CommitsWithoutAnotherLedgerWrite()
+    {
+        await using var server = await UploadServer.StartAsync();
+        var body = RandomNumberGenerator.GetBytes(64 * 1024);
+        var slot = await server.GrantAsync("quick.bin", body.Length);
+        await using var upload = await StartPutAsync(server, slot, body, 1000);
+        server.Clock.Advance(RenewalPeriod - TimeSpan.FromMilliseconds(1));
+
+        await upload.SendAsync(body.AsMemory(1000));
+
+        Assert.Equal(201, (await upload.ReadHeadAsync()).Status);
+        // The lease the begin recorded still has over two thirds to run: as good as a confirmation, so none is asked.
+        Assert.Equal([LedgerOperation.Begin, LedgerOperation.Complete], server.Ledger.History.Where(c => c.SlotId == slot.Slot.Id && c.Answer is not null).Select(c => c.Operation));
+        await AssertServedAsync(server, slot, body);
+    }
+
+    [Fact]
     public async Task Put_ToASlotWhoseUploadHoldsALiveLease_Is409WithRetryAfterTheLeasesRemainingSeconds()
     {
         await using var server = await UploadServer.StartAsync();

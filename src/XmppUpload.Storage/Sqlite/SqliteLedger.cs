@@ -353,6 +353,16 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         }
     }
 
+    /// <summary>
+    /// The <c>PRAGMA synchronous</c> of a connection from the pool as the next write would find it (1 NORMAL, 2 FULL),
+    /// for tests: with one caller at a time the pool hands out the connection the last write used.
+    /// </summary>
+    internal async Task<long> ReadPooledSynchronousAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (long)(await ScalarAsync(connection, null, "PRAGMA synchronous", cancellationToken))!;
+    }
+
     private async Task SetSynchronousAsync(SqliteConnection connection, bool durable, CancellationToken cancellationToken)
     {
         var settings = _connectionSettings.GetValue(connection.Handle!, static _ => new ConnectionSettings());

@@ -18,6 +18,7 @@ public sealed class SignallingLedger(ILedger inner) : ILedger
     private readonly List<LedgerCall> _history = [];
     private readonly List<(Func<IReadOnlyList<LedgerCall>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
     private int _calls;
+    private int _finds;
 
     public int Calls => Volatile.Read(ref _calls);
 
@@ -83,9 +84,13 @@ public sealed class SignallingLedger(ILedger inner) : ILedger
     /// <summary>Whether lookups throw <see cref="LedgerUnreachableException"/>, as with the database down.</summary>
     public bool FailFinds { get; set; }
 
+    /// <summary>How many lookups (<see cref="FindSlotAsync"/>) reached this ledger, the ones made to fail included.</summary>
+    public int Finds => Volatile.Read(ref _finds);
+
     public Task<Slot?> FindSlotAsync(string slotId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
+        Interlocked.Increment(ref _finds);
         return FailFinds ? Task.FromException<Slot?>(new LedgerUnreachableException()) : inner.FindSlotAsync(slotId, cancellationToken);
     }
 

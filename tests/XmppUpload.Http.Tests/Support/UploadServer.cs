@@ -65,7 +65,10 @@ public sealed class UploadServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<UploadServer> StartAsync(string corsAllowedOrigins = "*")
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="settings">More configuration, e.g. <c>Http:StoredSlotCacheDuration</c>.</param>
+    public static async Task<UploadServer> StartAsync(string corsAllowedOrigins = "*", IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("xmppupload-http-tests-").FullName;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
@@ -80,6 +83,10 @@ public sealed class UploadServer : IAsyncDisposable
             ["Http:CorsAllowedOrigins"] = corsAllowedOrigins,
             ["Storage:Path"] = directory,
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
 
         var clock = new FakeTimeProvider();
         var keys = new KeyHolder();
