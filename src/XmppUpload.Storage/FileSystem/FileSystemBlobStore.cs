@@ -49,17 +49,9 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         // A random part per writer: two PUTs racing for one key never share a staged file.
         var stagedPath = Path.Combine(StagingPath, $"{key}.{RandomNumberGenerator.GetHexString(16, lowercase: true)}{StagedSuffix}");
-        var stream = new FileStream(stagedPath, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            // Synchronous writes: see FileSystemBlobWriter.WriteAsync.
-            Options = FileOptions.SequentialScan,
-            // No FileStream buffer: callers write from their own pooled buffers.
-            BufferSize = 0,
-        });
-        return Task.FromResult<IBlobWriter>(new FileSystemBlobWriter(stream, stagedPath, blobPath, _logger));
+        // Synchronous writes at explicit offsets, no FileStream buffer: see FileSystemBlobWriter.WriteAsync.
+        var file = File.OpenHandle(stagedPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.SequentialScan);
+        return Task.FromResult<IBlobWriter>(new FileSystemBlobWriter(file, stagedPath, blobPath, _logger));
     }
 
     public Task<Stream?> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken)
