@@ -14,7 +14,7 @@ namespace XmppUpload.Http.Upload;
 /// </summary>
 internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, StoredSlotCache cache, TimeProvider time, ILogger<GetHandler> logger)
 {
-    internal const int BufferSize = 64 * 1024;
+    internal const int BufferSize = 256 * 1024;
 
     /// <summary>A stored file never changes, so caches may keep it for the longest time RFC 9111 suggests.</summary>
     private const long MaxAgeSeconds = 365L * 24 * 60 * 60;
