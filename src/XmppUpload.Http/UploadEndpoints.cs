@@ -32,7 +32,8 @@ public static class UploadEndpoints
         services.AddMetrics();
         services.TryAddSingleton<Diagnostics.HttpTelemetry>();
         services.TryAddSingleton<PutHandler>();
-        services.TryAddSingleton<StoredSlotCache>();
+        services.TryAddSingleton(sp => new StoredSlotCache(
+            sp.GetRequiredService<IOptions<HttpOptions>>().Value.StoredSlotCacheDuration, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GetHandler>();
         services.TryAddSingleton<UploadRequestHandler>();
         return services;

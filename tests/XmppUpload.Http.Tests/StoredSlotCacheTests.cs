@@ -140,7 +140,7 @@ public sealed class StoredSlotCacheTests
     public void Cache_WhenFull_StartsAfresh_AndKeepsOnlyStoredSlots()
     {
         var clock = new FakeTimeProvider();
-        var cache = new StoredSlotCache(Options.Create(new HttpOptions()), clock);
+        var cache = new StoredSlotCache(new HttpOptions().StoredSlotCacheDuration, clock);
         var first = StoredSlot(clock, "first");
         cache.Remember(first);
         for (var i = 1; i < StoredSlotCache.MaxEntries; i++)

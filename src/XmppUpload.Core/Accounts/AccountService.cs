@@ -18,11 +18,14 @@ public sealed class AccountService
     private readonly UploadOptions _options;
     private readonly TimeProvider _time;
     private readonly IDavStore? _webDav;
+    private readonly StoredSlotCache? _served;
 
     /// <param name="webDav">The WebDAV tree, whose files a purge removes too; <c>null</c> where WebDAV is not served.</param>
-    public AccountService(IAccountLedger ledger, ISweepLedger sweep, IBlobStore blobs, SlotUrls urls, UploadOptions options, TimeProvider time, IDavStore? webDav = null)
+    /// <param name="served">The GET side's cache of stored slots, told of every deletion; <c>null</c> where this process serves no GETs.</param>
+    public AccountService(IAccountLedger ledger, ISweepLedger sweep, IBlobStore blobs, SlotUrls urls, UploadOptions options, TimeProvider time, IDavStore? webDav = null, StoredSlotCache? served = null)
     {
         _webDav = webDav;
+        _served = served;
         _ledger = ledger;
         _sweep = sweep;
         _blobs = blobs;
@@ -52,8 +55,16 @@ public sealed class AccountService
     }
 
     /// <summary>Stops serving one of the owner's files at once; the sweeper removes its bytes.</summary>
-    public Task<bool> DeleteFileAsync(string owner, string slotId, CancellationToken cancellationToken) =>
-        SlotIds.IsWellFormed(slotId) ? _ledger.DeleteFileAsync(owner, slotId, cancellationToken) : Task.FromResult(false);
+    public async Task<bool> DeleteFileAsync(string owner, string slotId, CancellationToken cancellationToken)
+    {
+        if (!SlotIds.IsWellFormed(slotId) || !await _ledger.DeleteFileAsync(owner, slotId, cancellationToken))
+        {
+            return false;
+        }
+
+        _served?.Forget(slotId);
+        return true;
+    }
 
     /// <summary>
     /// Removes every file and row of the account now: ledger first (nothing is served), then the bytes, then the rows;
@@ -65,6 +76,7 @@ public sealed class AccountService
         var ids = await _ledger.DeleteAccountAsync(owner, cancellationToken);
         foreach (var id in ids)
         {
+            _served?.Forget(id);
             await _blobs.DeleteAsync(id, cancellationToken);
         }
 

@@ -111,34 +111,8 @@ internal sealed partial class DavRequestHandler
 
             if (content is not null)
             {
-                await CopyToResponseAsync(context, content, range.Length);
+                await BlobResponses.SendAsync(context, content, range.Length, context.RequestAborted);
             }
-        }
-    }
-
-    private static async Task CopyToResponseAsync(HttpContext context, Stream content, long length)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            var remaining = length;
-            while (remaining > 0)
-            {
-                var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.RequestAborted);
-                if (read == 0)
-                {
-                    // Content-Length is promised; a shorter body must not look complete.
-                    context.Abort();
-                    return;
-                }
-
-                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
-                remaining -= read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

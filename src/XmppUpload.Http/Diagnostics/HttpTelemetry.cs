@@ -20,6 +20,8 @@ public sealed class HttpTelemetry
 
     private static readonly double[] TransferBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
+    private static readonly object BodySentKey = new();
+
     private readonly Counter<long> _uploadedBytes;
     private readonly Counter<long> _downloadedBytes;
     private readonly Histogram<double> _uploadDuration;
@@ -76,6 +78,13 @@ public sealed class HttpTelemetry
     /// status and the bytes stored (a PUT answered 201 or 204 stored its promised length) or sent (a GET answered 200 or
     /// 206 that the client did not cut off).
     /// </summary>
+    /// <summary>Says that the response body went out whole (every promised byte handed to the server).</summary>
+    public static void BodySent(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[BodySentKey] = true;
+    }
+
     public async Task MeasureAsync(HttpContext context, string protocol, bool isPut, Func<Task> handle)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -106,7 +115,10 @@ public sealed class HttpTelemetry
             }
             else
             {
-                var sent = !context.RequestAborted.IsCancellationRequested && HttpMethods.IsGet(context.Request.Method)
+                // A client that closes its connection as soon as it has the last byte may have aborted the request by
+                // the time this runs: a handler that says it sent the whole body is believed first.
+                var whole = context.Items.ContainsKey(BodySentKey) || !context.RequestAborted.IsCancellationRequested;
+                var sent = whole && HttpMethods.IsGet(context.Request.Method)
                     && status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
                         ? response.ContentLength ?? 0
                         : 0;

@@ -14,8 +14,6 @@ namespace XmppUpload.Http.Upload;
 /// </summary>
 internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, StoredSlotCache cache, TimeProvider time, ILogger<GetHandler> logger)
 {
-    internal const int BufferSize = 256 * 1024;
-
     /// <summary>A stored file never changes, so caches may keep it for the longest time RFC 9111 suggests.</summary>
     private const long MaxAgeSeconds = 365L * 24 * 60 * 60;
 
@@ -146,40 +144,9 @@ internal sealed class GetHandler(ILedger ledger, IBlobStore blobs, StoredSlotCac
                 response.StatusCode = StatusCodes.Status200OK;
             }
 
-            if (content is not null)
+            if (content is not null && await BlobResponses.SendAsync(context, content, range.Length, cancellationToken) is > 0 and var missing)
             {
-                await CopyAsync(context, slot.Id, content, range.Length, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reads the blob straight into the response's pipe (Kestrel's own buffers), so each byte is copied once on its way
-    /// to the socket, and flushes after every read so that at most one buffer per response waits in memory.
-    /// </summary>
-    private async Task CopyAsync(HttpContext context, string slotId, Stream content, long length, CancellationToken cancellationToken)
-    {
-        var writer = context.Response.BodyWriter;
-        var remaining = length;
-        while (remaining > 0)
-        {
-            var memory = writer.GetMemory((int)Math.Min(BufferSize, remaining));
-            var read = await content.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], cancellationToken);
-            if (read == 0)
-            {
-                // Content-Length is already promised; a shorter body must not look complete to the client.
-                Log.BlobShort(logger, slotId, remaining);
-                context.Abort();
-                return;
-            }
-
-            writer.Advance(read);
-            remaining -= read;
-            var flushed = await writer.FlushAsync(cancellationToken);
-            if (flushed.IsCanceled || flushed.IsCompleted)
-            {
-                // The client went away (the pipe's reader completed): nobody is left to send the rest to.
-                return;
+                Log.BlobShort(logger, slot.Id, missing);
             }
         }
     }

@@ -41,7 +41,8 @@ internal static class NodeServiceCollectionExtensions
             provider.GetRequiredService<SlotUrls>(),
             provider.GetRequiredService<UploadOptions>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<XmppUpload.Core.Dav.IDavStore>()));
+            provider.GetService<XmppUpload.Core.Dav.IDavStore>(),
+            provider.GetService<StoredSlotCache>()));
         services.AddSingleton(provider => new Sweeper(
             provider.GetRequiredService<Core.Ports.ISweepLedger>(),
             provider.GetRequiredService<Core.Ports.IBlobStore>(),

@@ -1,24 +1,25 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
-using XmppUpload.Core.Slots;
 
-namespace XmppUpload.Http.Upload;
+namespace XmppUpload.Core.Slots;
 
 /// <summary>
-/// Stored slots recently read for GET and HEAD, kept for <see cref="HttpOptions.StoredSlotCacheDuration"/> so that a
+/// Stored slots recently read for GET and HEAD, kept for a short period (<c>Http:StoredSlotCacheDuration</c>) so that a
 /// file fetched by many clients at once (a picture shared in a large group chat) costs one ledger read per period,
 /// not one per request. Only stored slots are kept: their bytes, name and type never change, so what can go stale is
-/// only whether they still exist. A file deleted meanwhile is found out when its blob is missing (the GET handler then
-/// forgets the entry and asks the ledger again); otherwise a deleted file may still be served for at most the period,
-/// which is far less than the year of <c>Cache-Control</c> every stored file is already served with. Expiry
-/// (<see cref="Slot.IsServable"/>) is checked on every request, cached or not. Bounded: when full, it starts afresh.
+/// only whether they still exist. A file its owner deletes through this node is forgotten at once
+/// (<see cref="Accounts.AccountService"/>); one whose blob is gone is found out by the GET handler, which then forgets
+/// it and asks the ledger again; otherwise (a deletion by another node or an operator's command, a quota eviction
+/// whose bytes are still there) a deleted file may be served for at most the period, far less than the year of
+/// <c>Cache-Control</c> every stored file is already served with. Expiry (<see cref="Slot.IsServable"/>) is checked
+/// on every request, cached or not. Bounded: when full, it starts afresh.
 /// </summary>
-internal sealed class StoredSlotCache(IOptions<HttpOptions> options, TimeProvider time)
+/// <param name="duration">How long an entry answers; zero or less turns the cache off.</param>
+public sealed class StoredSlotCache(TimeSpan duration, TimeProvider time)
 {
     /// <summary>About 300 bytes each, so a full cache stays within a few megabytes.</summary>
-    internal const int MaxEntries = 16_384;
+    public const int MaxEntries = 16_384;
 
-    private readonly TimeSpan _duration = options.Value.StoredSlotCacheDuration;
+    private readonly TimeSpan _duration = duration;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     public bool Enabled => _duration > TimeSpan.Zero;
@@ -42,6 +43,7 @@ internal sealed class StoredSlotCache(IOptions<HttpOptions> options, TimeProvide
 
     public void Remember(Slot slot)
     {
+        ArgumentNullException.ThrowIfNull(slot);
         if (!Enabled || slot.State != SlotState.Stored)
         {
             return;
