@@ -59,9 +59,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     private readonly string _connectionString;
     private readonly ILogger _logger;
 
-    // SQLite has one writer per database. Queuing this process's writers here lets them wait asynchronously instead
-    // of blocking thread-pool threads in SQLite's busy handler; busy_timeout still covers writers in other processes.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _migrationGate = new(1, 1);
 
     // What each physical connection of the pool has been set to (a pooled connection keeps its pragmas), so that an
@@ -187,26 +184,21 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     public Task<UploadBegin> TryBeginUploadAsync(string slotId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
         ChangeSlotAsync(slotId, UploadBegin.NotFound, SlotChanges.BeginUpload(now, lease), cancellationToken, durable: false);
 
-    public async Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public Task<bool> TryRenewUploadAsync(string slotId, string attempt, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slotId);
         ArgumentNullException.ThrowIfNull(attempt);
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            // One statement is its own transaction; the gate only keeps this process's writers from SQLite's busy handler.
-            await using var connection = await OpenAsync(cancellationToken);
-            await SetSynchronousAsync(connection, durable: false, cancellationToken);
-            await using var command = Command(connection, null, RenewLease);
-            command.Parameters.AddWithValue("$id", slotId);
-            command.Parameters.AddWithValue("$attempt", attempt);
-            command.Parameters.AddWithValue("$until", ToColumn(leaseUntil));
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        return WriteAsync(
+            async (connection, transaction, token) =>
+            {
+                await using var command = Command(connection, transaction, RenewLease);
+                command.Parameters.AddWithValue("$id", slotId);
+                command.Parameters.AddWithValue("$attempt", attempt);
+                command.Parameters.AddWithValue("$until", ToColumn(leaseUntil));
+                return await command.ExecuteNonQueryAsync(token) == 1;
+            },
+            cancellationToken,
+            durable: false);
     }
 
     public Task<bool> TryCompleteUploadAsync(string slotId, string attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -271,7 +263,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
             SqliteConnection.ClearPool(connection);
         }
 
-        _writeGate.Dispose();
         _migrationGate.Dispose();
     }
 
@@ -291,33 +282,6 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
             },
             cancellationToken,
             durable);
-    }
-
-    /// <param name="durable">
-    /// Whether the commit must survive a power cut before this returns (synchronous FULL). Only a change that the
-    /// node's restart would undo anyway may pass false.
-    /// </param>
-    private async Task<T> WriteAsync<T>(
-        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
-        CancellationToken cancellationToken,
-        bool durable = true)
-    {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await SetSynchronousAsync(connection, durable, cancellationToken);
-            // IMMEDIATE takes the write lock before the read, so no other writer changes the row between read and write
-            // (a deferred transaction would instead fail with SQLITE_BUSY when it tries to upgrade).
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
