@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The node against nginx on the HTTP byte path, same machine, same clients (curl, wrk), median of N runs.
-# Usage: tests/benchmarks/http-side-by-side.sh [runs, default 3] [--quick]
+# The node against its peers and nginx on the HTTP byte path, same machine, same clients (curl, wrk), median of N runs.
+# Usage: tests/benchmarks/http-side-by-side.sh [runs, default 3] [--quick] [--targets node,nginx,...]
+# --targets picks servers by name (default: every one this machine can run; an unknown name lists the known ones).
 # --quick is a smoke run (small sizes, short wrk runs): its figures are not the node's performance.
 # Writes artifacts/http/side-by-side-<time>.json and .md and prints the table.
 set -euo pipefail

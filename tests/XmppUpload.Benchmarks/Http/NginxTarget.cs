@@ -23,6 +23,9 @@ internal sealed class NginxTarget : IHttpTarget
 
     public string Name => "nginx";
 
+    /// <summary>Why nginx cannot be run here, or <c>null</c> when it can.</summary>
+    public static string? Unavailable() => ExecutableSearch.Find("nginx") is null ? "nginx is not installed (tests/benchmarks/install-bench-deps.sh)" : null;
+
     public static async Task<NginxTarget> StartAsync(CancellationToken cancellationToken)
     {
         var directory = TemporaryDirectory.Create("bench-nginx");
@@ -76,6 +79,24 @@ internal sealed class NginxTarget : IHttpTarget
     }
 
     public IReadOnlyList<int> ProcessIds() => ProcessMemory.WithChildren(_process.Id);
+
+    public Task RemoveStoredFilesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in new DirectoryInfo(_directory.Combine("files")).EnumerateFileSystemInfos())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (entry is DirectoryInfo folder)
+            {
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -82,6 +82,25 @@ internal sealed class NodeTarget : IHttpTarget
 
     public IReadOnlyList<int> ProcessIds() => [_node.Process.Id];
 
+    /// <summary>The operator's own way: the <c>purge</c> verb, which is safe while the node runs (README "Operator commands").</summary>
+    public async Task RemoveStoredFilesAsync(CancellationToken cancellationToken)
+    {
+        await using var purge = ExternalProcess.Start(
+            "dotnet",
+            [NodeProcess.AssemblyPath, "purge", Owner, "--yes", $"--Storage:Path={_node.DataDirectory}", "--Logging:LogLevel:Default=Warning"],
+            new ExternalProcessOptions
+            {
+                Name = "xmppupload-purge",
+                WorkingDirectory = _node.DataDirectory,
+                Environment = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
+            });
+        var exit = await purge.WaitForExitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"purge of {Owner} on {Name} ended with {exit}: {purge.Output}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _ledger.Dispose();
