@@ -3,17 +3,20 @@ using XmppUpload.Testing;
 
 namespace XmppUpload.Benchmarks.Http;
 
-/// <summary>The clients every server gets alike: curl for single large transfers and for many parallel ones, wrk for request rates.</summary>
+/// <summary>
+/// The clients every server gets alike: curl for single large transfers and for many parallel ones, wrk for request
+/// rates. curl verifies an https server against the upload's CA; wrk verifies nothing, which costs it nothing either.
+/// </summary>
 internal static class Clients
 {
     /// <summary>One PUT of <paramref name="file"/>; MB/s (10^6 bytes per second) as curl measures it.</summary>
     public static Task<double> PutAsync(Upload upload, string file, CancellationToken cancellationToken) =>
         CurlAsync(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_upload}", "-X", "PUT", "-T", file, "-H", "Expect:",
-            .. Authorization(upload), upload.Url.AbsoluteUri], cancellationToken);
+            .. Authorization(upload), .. Trust(upload), upload.Url.AbsoluteUri], cancellationToken);
 
     /// <summary>One GET of the file stored at the upload's URL; MB/s as curl measures it.</summary>
     public static Task<double> GetAsync(Upload stored, CancellationToken cancellationToken) =>
-        CurlAsync(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}", stored.Url.AbsoluteUri], cancellationToken);
+        CurlAsync(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}", .. Trust(stored), stored.Url.AbsoluteUri], cancellationToken);
 
     /// <summary>All the uploads at once (curl --parallel, one connection each); throws unless every one succeeded.</summary>
     public static async Task ParallelPutAsync(IReadOnlyList<Upload> uploads, string file, string work, CancellationToken cancellationToken)
@@ -28,6 +31,7 @@ internal static class Clients
             "write-out = \"%{http_code}\\n\"",
             "header = \"Expect:\"",
             upload.Authorization is null ? string.Empty : $"header = \"Authorization: {upload.Authorization}\"",
+            upload.CaCertificatePath is null ? string.Empty : $"cacert = \"{upload.CaCertificatePath}\"",
             index < uploads.Count - 1 ? "next" : string.Empty,
         }), cancellationToken);
         await using var curl = ExternalProcess.Start(
@@ -75,6 +79,8 @@ internal static class Clients
     }
 
     private static string[] Authorization(Upload upload) => upload.Authorization is null ? [] : ["-H", $"Authorization: {upload.Authorization}"];
+
+    private static string[] Trust(Upload upload) => upload.CaCertificatePath is null ? [] : ["--cacert", upload.CaCertificatePath];
 
     private static async Task<double> CurlAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

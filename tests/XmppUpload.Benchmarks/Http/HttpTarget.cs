@@ -19,5 +19,8 @@ internal interface IHttpTarget : IAsyncDisposable
     Task RemoveStoredFilesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Where one file goes: its absolute URL, and the Authorization value to send, or <c>null</c> for none.</summary>
-internal sealed record Upload(Uri Url, string? Authorization);
+/// <summary>
+/// Where one file goes: its absolute URL, the Authorization value to send, or <c>null</c> for none, and for an https
+/// URL the PEM file of the CA that signed the server's certificate (clients verify it, as a real client would).
+/// </summary>
+internal sealed record Upload(Uri Url, string? Authorization, string? CaCertificatePath = null);

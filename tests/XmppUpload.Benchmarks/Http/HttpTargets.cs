@@ -1,7 +1,9 @@
+using XmppUpload.Testing;
+
 namespace XmppUpload.Benchmarks.Http;
 
-/// <summary>What the run gives every target it starts: the largest file it must accept.</summary>
-internal sealed record TargetSetup(long MaxFileSize);
+/// <summary>What the run gives every target it starts: the largest file it must accept, and the certificate to serve HTTPS with.</summary>
+internal sealed record TargetSetup(long MaxFileSize, TestCertificates Certificates);
 
 /// <summary>A server the run knows: its name in <c>--targets</c>, why this machine cannot run it (<c>null</c> when it can), and how to start it.</summary>
 internal sealed record KnownTarget(string Name, Func<string?> Unavailable, Func<TargetSetup, CancellationToken, Task<IHttpTarget>> StartAsync);
@@ -11,8 +13,10 @@ internal static class HttpTargets
 {
     public static IReadOnlyList<KnownTarget> All { get; } =
     [
-        new("node", () => null, async (setup, token) => await NodeTarget.StartAsync(setup.MaxFileSize, token)),
-        new("nginx", NginxTarget.Unavailable, async (_, token) => await NginxTarget.StartAsync(token)),
+        new("node", () => null, async (setup, token) => await NodeTarget.StartAsync(setup.MaxFileSize, https: null, token)),
+        new("node-https", () => null, async (setup, token) => await NodeTarget.StartAsync(setup.MaxFileSize, setup.Certificates, token)),
+        new("nginx", NginxTarget.Unavailable, async (_, token) => await NginxTarget.StartAsync(https: null, token)),
+        new("nginx-https", NginxTarget.Unavailable, async (setup, token) => await NginxTarget.StartAsync(setup.Certificates, token)),
     ];
 
     /// <summary>

@@ -47,7 +47,8 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
             await WriteRandomFileAsync(files[size], size, cancellationToken);
         }
 
-        var setup = new TargetSetup(2 * _large);
+        // One CA and one server certificate for every HTTPS target, so they all do the same TLS work.
+        var setup = new TargetSetup(2 * _large, TestCertificates.Create(work.Combine("tls"), "localhost"));
         var results = new Dictionary<string, Dictionary<string, List<double>>>();
         var turnSeconds = new Dictionary<string, List<double>>();
         var orders = new List<string[]>();
@@ -101,7 +102,8 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
 
     /// <summary>
     /// Requests of every kind the measures make, before any is measured: the first requests a fresh .NET process
-    /// serves pay for JIT compilation (measured first, the node's 1 KiB PUT took about 100 ms, 0.01 MB/s). Returns the scheme the target's URLs use.
+    /// serves pay for JIT compilation (measured first, the node's 1 KiB PUT took about 100 ms, 0.01 MB/s), and the
+    /// first TLS handshakes for loading the certificate. Returns the scheme the target's URLs use.
     /// </summary>
     private async Task<string> WarmAsync(IHttpTarget target, Dictionary<long, string> files, string work, CancellationToken cancellationToken)
     {
@@ -213,13 +215,21 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
         return upload;
     }
 
-    /// <summary>The ratio columns: the node over every other target.</summary>
-    private static List<(string Mine, string Theirs)> Ratios(IReadOnlyList<string> names)
+    /// <summary>
+    /// The ratio columns: the node over every other target, and the node's HTTPS over every other HTTPS target, so
+    /// that TLS is compared with TLS.
+    /// </summary>
+    private static List<(string Mine, string Theirs)> Ratios(IReadOnlyList<string> names, IReadOnlyDictionary<string, string> schemes)
     {
         var ratios = new List<(string, string)>();
         if (names.Contains("node"))
         {
             ratios.AddRange(names.Where(name => name != "node").Select(name => ("node", name)));
+        }
+
+        if (names.Contains("node-https"))
+        {
+            ratios.AddRange(names.Where(name => name is not ("node" or "node-https") && schemes[name] == Uri.UriSchemeHttps).Select(name => ("node-https", name)));
         }
 
         return ratios;
@@ -228,7 +238,7 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
     private async Task<int> ReportAsync(Dictionary<string, Dictionary<string, List<double>>> results, RunFacts run, CancellationToken cancellationToken)
     {
         var names = chosen.Select(target => target.Name).ToList();
-        var ratios = Ratios(names);
+        var ratios = Ratios(names, run.Schemes);
         var metrics = names.SelectMany(name => results[name].Keys).Distinct().ToList();
         var table = new StringBuilder();
         table.AppendLine($"| measure | {string.Join(" | ", names.Concat(ratios.Select(ratio => $"{ratio.Mine} / {ratio.Theirs}")))} |");
