@@ -27,11 +27,14 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
     private readonly long _concurrentSize = quick ? MiB : 20 * MiB;
     private readonly TimeSpan _rateDuration = TimeSpan.FromSeconds(quick ? 2 : 10);
 
-    // How many small-PUT URLs each target gets prepared: enough to outlast wrk at the rate it last reached, with a
-    // margin. Preparing them costs a slot each (for a peer, a slot request over XMPP), so a fixed, generous number
-    // would dominate the run; a list that still runs out is detected, discarded and measured again with a longer one.
+    // How many small-PUT URLs each target gets prepared: enough to outlast wrk at the rate it last reached (first at
+    // the end of its warm-up), with a margin. Preparing them costs a slot each (for a peer, a slot request over XMPP),
+    // so the fixed 60,000 of the first version took longer than the measure itself and would have dominated a run of
+    // six targets; a list that still runs out is detected, discarded and measured again with a longer one.
     private readonly Dictionary<string, int> _smallPutUrls = [];
     private readonly int _firstSmallPutUrls = quick ? 4000 : 20000;
+    private readonly int _warmSmallPutUrls = quick ? 1000 : 6000;
+    private readonly TimeSpan _warmDuration = TimeSpan.FromSeconds(quick ? 1 : 2);
     private const double SmallPutMargin = 1.5;
     private const int SmallPutAttempts = 4;
 
@@ -126,7 +129,16 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
         }
 
         await StoreAsync(target, files[MiB], MiB, cancellationToken);
-        await Clients.WrkAsync(stored!.Url, 16, TimeSpan.FromSeconds(quick ? 1 : 2), null, 0, cancellationToken);
+        await Clients.WrkAsync(stored!.Url, 16, _warmDuration, null, 0, cancellationToken);
+
+        // wrk's small PUTs as measured, which also tell how long the first measure's list must be: twice what this
+        // rate needs, as a process still compiling is slower than it will be. A list that ran out here (its reused
+        // URLs refused, or on nginx overwritten) says only that the target did at least the list.
+        var list = await PrepareSmallPutsAsync(target, _warmSmallPutUrls, work, cancellationToken);
+        var puts = await Clients.WrkAsync(list.AnyUrl, 64, _warmDuration, list.Path, (int)KiB, cancellationToken);
+        _smallPutUrls[target.Name] = puts.ListExhausted
+            ? Math.Max(_firstSmallPutUrls, 2 * UrlsFor(Math.Max(puts.RequestsPerSecond, _warmSmallPutUrls / _warmDuration.TotalSeconds)))
+            : 2 * UrlsFor(puts.RequestsPerSecond);
         await target.RemoveStoredFilesAsync(cancellationToken);
         return stored.Url.Scheme;
     }
@@ -176,24 +188,13 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
     private async Task<WrkResult> SmallPutsAsync(IHttpTarget target, string work, CancellationToken cancellationToken)
     {
         var count = _smallPutUrls.GetValueOrDefault(target.Name, _firstSmallPutUrls);
-        var list = Path.Combine(work, $"puts-{target.Name}.txt");
         for (var attempt = 1; ; attempt++)
         {
-            var preparing = Stopwatch.StartNew();
-            var lines = new List<string>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var upload = await target.NewUploadAsync(KiB, cancellationToken);
-                lines.Add($"{upload.Url.PathAndQuery} {upload.Authorization ?? "-"}");
-            }
-
-            await File.WriteAllLinesAsync(list, lines, cancellationToken);
-            Console.Error.WriteLine($"  {count} small-PUT URLs prepared in {preparing.Elapsed.TotalSeconds:0.0} s");
-            var anyUrl = (await target.NewUploadAsync(KiB, cancellationToken)).Url;
-            var result = await Clients.WrkAsync(anyUrl, 64, _rateDuration, list, (int)KiB, cancellationToken);
+            var list = await PrepareSmallPutsAsync(target, count, work, cancellationToken);
+            var result = await Clients.WrkAsync(list.AnyUrl, 64, _rateDuration, list.Path, (int)KiB, cancellationToken);
             if (!result.ListExhausted)
             {
-                _smallPutUrls[target.Name] = Math.Max(1000, (int)Math.Ceiling(result.RequestsPerSecond * _rateDuration.TotalSeconds * SmallPutMargin));
+                _smallPutUrls[target.Name] = UrlsFor(result.RequestsPerSecond);
                 return result;
             }
 
@@ -203,9 +204,31 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
             }
 
             // The reused URLs were refused (or, on nginx, overwritten), so the rate seen says little; double at least.
-            count = Math.Max(2 * count, (int)Math.Ceiling(result.RequestsPerSecond * _rateDuration.TotalSeconds * 2 * SmallPutMargin));
+            count = Math.Max(2 * count, 2 * UrlsFor(result.RequestsPerSecond));
             Console.Error.WriteLine($"  the list ran out; measuring again with {count} URLs");
         }
+    }
+
+    /// <summary>The URLs a small-PUT measure needs at <paramref name="rate"/> PUTs per second, with the margin.</summary>
+    private int UrlsFor(double rate) => Math.Max(1000, (int)Math.Ceiling(rate * _rateDuration.TotalSeconds * SmallPutMargin));
+
+    /// <summary>Writes <paramref name="count"/> new 1 KiB upload URLs as wrk-list.lua reads them ("path authorization" lines).</summary>
+    private static async Task<(string Path, Uri AnyUrl)> PrepareSmallPutsAsync(IHttpTarget target, int count, string work, CancellationToken cancellationToken)
+    {
+        var preparing = Stopwatch.StartNew();
+        var lines = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var upload = await target.NewUploadAsync(KiB, cancellationToken);
+            lines.Add($"{upload.Url.PathAndQuery} {upload.Authorization ?? "-"}");
+        }
+
+        var list = Path.Combine(work, $"puts-{target.Name}.txt");
+        await File.WriteAllLinesAsync(list, lines, cancellationToken);
+        Console.Error.WriteLine($"  {count} small-PUT URLs prepared in {preparing.Elapsed.TotalSeconds:0.0} s");
+
+        // wrk takes the scheme, host and port from this URL; the paths come from the list.
+        return (list, (await target.NewUploadAsync(KiB, cancellationToken)).Url);
     }
 
     private static async Task<Upload> StoreAsync(IHttpTarget target, string file, long size, CancellationToken cancellationToken)
