@@ -7,7 +7,7 @@ using XmppUpload.Benchmarks.Micro;
 // Usage:
 //   XmppUpload.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*Token*']   micro-benchmarks of the hot paths
 //   XmppUpload.Benchmarks put-get [size in MiB, default 1024] [runs, default 3]        one node, large PUT and GET
-//   XmppUpload.Benchmarks http [runs, default 3] [--quick]                               the node against nginx, HTTP bytes
+//   XmppUpload.Benchmarks http [runs, default 3] [--quick] [--targets a,b,...]          the node against its peers and nginx, HTTP bytes
 switch (args.FirstOrDefault())
 {
     case "micro":
@@ -32,11 +32,56 @@ switch (args.FirstOrDefault())
         }
 
     case "http":
-        var quick = args.Contains("--quick");
-        var httpRuns = args.Skip(1).Where(a => a != "--quick").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
-        using (var cancellation = new CancellationTokenSource(TimeSpan.FromHours(3)))
+        var quick = false;
+        string? targetNames = null;
+        var httpRuns = 3;
+        for (var i = 1; i < args.Length; i++)
         {
-            return await new SideBySideRun(httpRuns, quick).RunAsync(cancellation.Token);
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--targets" when i + 1 < args.Length:
+                    targetNames = args[++i];
+                    break;
+                case var number when int.TryParse(number, CultureInfo.InvariantCulture, out var parsed) && parsed > 0:
+                    httpRuns = parsed;
+                    break;
+                default:
+                    Console.Error.WriteLine($"http: unknown argument '{args[i]}'; usage: http [runs] [--quick] [--targets a,b,...]");
+                    return 2;
+            }
+        }
+
+        IReadOnlyList<KnownTarget> targets;
+        IReadOnlyDictionary<string, string> skipped;
+        try
+        {
+            targets = HttpTargets.Select(targetNames, out skipped);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        var command = "tests/benchmarks/http-side-by-side.sh" + (httpRuns != 3 ? $" {httpRuns}" : string.Empty) + (quick ? " --quick" : string.Empty)
+            + (targetNames is null ? string.Empty : $" --targets {targetNames}");
+        // A full run of six targets should take about 35 minutes (estimate in tests/benchmarks/http-side-by-side.sh);
+        // one that passes 90 runs on a machine too busy for its figures to mean anything, so it stops rather than hold the machine.
+        var limit = TimeSpan.FromMinutes(90) * Math.Max(1, httpRuns / 3.0);
+        using (var cancellation = new CancellationTokenSource(limit))
+        {
+            try
+            {
+                return await new SideBySideRun(httpRuns, quick, targets, skipped, command).RunAsync(cancellation.Token);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"http: stopped after {limit.TotalMinutes:0} minutes; the machine is too busy for a side-by-side run (see the load average).");
+                return 1;
+            }
         }
 
     case "profile":
@@ -47,6 +92,6 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        Console.Error.WriteLine("usage: XmppUpload.Benchmarks micro [BenchmarkDotNet arguments] | put-get [size-MiB] [runs] | http [runs] [--quick]");
+        Console.Error.WriteLine("usage: XmppUpload.Benchmarks micro [BenchmarkDotNet arguments] | put-get [size-MiB] [runs] | http [runs] [--quick] [--targets a,b,...]");
         return 2;
 }

@@ -2,7 +2,9 @@
 -- Arguments: <list file or -> <PUT body bytes> <threads>.
 -- With a list, each request is a PUT to the next "path authorization" line of this thread's share of the list
 -- (authorization "-" sends none); without one, wrk's own request (a GET of the URL) is sent.
--- done() prints one line: RESULT <2xx> <other status> <duration us> <p50 us> <p99 us> <socket errors>.
+-- A URL accepts one upload, so a list that runs out starts over and counts the requests beyond its end: the caller
+-- discards such a measure and prepares a longer list.
+-- done() prints one line: RESULT <2xx> <other status> <duration us> <p50 us> <p99 us> <socket errors> <beyond list>.
 local threads = {}
 local count = 0
 
@@ -13,7 +15,7 @@ function setup(thread)
 end
 
 function init(args)
-  ok, bad = 0, 0
+  ok, bad, beyond = 0, 0, 0
   entries = {}
   local list, size, share = args[1], tonumber(args[2] or "0"), tonumber(args[3] or "1")
   if list and list ~= "-" then
@@ -35,6 +37,7 @@ function request()
     return wrk.request()
   end
   position = position + 1
+  if position > #entries then beyond = beyond + 1 end
   local entry = entries[((position - 1) % #entries) + 1]
   local headers = { ["Content-Type"] = "application/octet-stream" }
   if entry.authorization ~= "-" then
@@ -48,12 +51,13 @@ function response(status)
 end
 
 function done(summary, latency, requests)
-  local good, other = 0, 0
+  local good, other, over = 0, 0, 0
   for _, thread in ipairs(threads) do
     good = good + thread:get("ok")
     other = other + thread:get("bad")
+    over = over + thread:get("beyond")
   end
   local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d\n", good, other, summary.duration,
-    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\n", good, other, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, over))
 end

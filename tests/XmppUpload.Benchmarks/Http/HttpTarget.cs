@@ -10,7 +10,17 @@ internal interface IHttpTarget : IAsyncDisposable
 
     /// <summary>The server's processes now (nginx: the master and its workers).</summary>
     IReadOnlyList<int> ProcessIds();
+
+    /// <summary>
+    /// Removes what the run has stored so far, called after each of the target's turns: a turn stores about 6 GiB, and
+    /// a full run of every target would otherwise need more disk than a test machine has. A server without a way to
+    /// do it keeps its files until it is disposed.
+    /// </summary>
+    Task RemoveStoredFilesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Where one file goes: its absolute URL, and the Authorization value to send, or <c>null</c> for none.</summary>
-internal sealed record Upload(Uri Url, string? Authorization);
+/// <summary>
+/// Where one file goes: its absolute URL, the Authorization value to send, or <c>null</c> for none, and for an https
+/// URL the PEM file of the CA that signed the server's certificate (clients verify it, as a real client would).
+/// </summary>
+internal sealed record Upload(Uri Url, string? Authorization, string? CaCertificatePath = null);

@@ -5,30 +5,47 @@ namespace XmppUpload.Benchmarks.Http;
 
 /// <summary>
 /// nginx from Debian as the reference for what the machine can do: static files for GET, the core DAV module for PUT,
-/// a worker per core, logging off, on a free loopback port with its files in a temporary directory.
+/// a worker per core, logging off, on a free loopback port with its files in a temporary directory; plain HTTP, or
+/// HTTPS on the run's test certificate (TLS 1.2 and 1.3, a shared session cache, as a production server would be).
 /// </summary>
 internal sealed class NginxTarget : IHttpTarget
 {
     private readonly TemporaryDirectory _directory;
     private readonly ExternalProcess _process;
-    private readonly int _port;
+    private readonly Uri _base;
+    private readonly string? _caCertificatePath;
     private long _next;
 
-    private NginxTarget(TemporaryDirectory directory, ExternalProcess process, int port)
+    private NginxTarget(string name, TemporaryDirectory directory, ExternalProcess process, Uri baseUrl, string? caCertificatePath)
     {
+        Name = name;
         _directory = directory;
         _process = process;
-        _port = port;
+        _base = baseUrl;
+        _caCertificatePath = caCertificatePath;
     }
 
-    public string Name => "nginx";
+    public string Name { get; }
 
-    public static async Task<NginxTarget> StartAsync(CancellationToken cancellationToken)
+    private string FilesDirectory => _directory.Combine("files");
+
+    /// <summary>Why nginx cannot be run here, or <c>null</c> when it can.</summary>
+    public static string? Unavailable() => ExecutableSearch.Find("nginx") is null ? "nginx is not installed (tests/benchmarks/install-bench-deps.sh)" : null;
+
+    /// <param name="https">The certificate to serve HTTPS with; plain HTTP when null.</param>
+    public static async Task<NginxTarget> StartAsync(TestCertificates? https, CancellationToken cancellationToken)
     {
         var directory = TemporaryDirectory.Create("bench-nginx");
         Directory.CreateDirectory(directory.Combine("files"));
         Directory.CreateDirectory(directory.Combine("body"));
         var port = FreeTcpPort.Get();
+        var tls = https is null ? string.Empty : $"""
+                    ssl_certificate {https.ServerCertificatePath};
+                    ssl_certificate_key {https.ServerKeyPath};
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_session_cache shared:bench:10m;
+                    ssl_session_timeout 1h;
+            """;
         var config = directory.Combine("nginx.conf");
         await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
             daemon off;
@@ -46,7 +63,8 @@ internal sealed class NginxTarget : IHttpTarget
                 client_body_temp_path {{directory.Combine("body")}};
                 client_body_buffer_size 128k;
                 server {
-                    listen 127.0.0.1:{{port}};
+                    listen 127.0.0.1:{{port}}{{(https is null ? string.Empty : " ssl")}};
+            {{tls}}
                     root {{directory.Combine("files")}};
                     location / {
                         dav_methods PUT;
@@ -56,7 +74,8 @@ internal sealed class NginxTarget : IHttpTarget
             }
             """), cancellationToken);
         var process = ExternalProcess.Start("nginx", ["-c", config, "-p", directory.Path], new ExternalProcessOptions { Name = "nginx" });
-        var target = new NginxTarget(directory, process, port);
+        var baseUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(https is null ? "http" : "https")}://127.0.0.1:{port}/"));
+        var target = new NginxTarget(https is null ? "nginx" : "nginx-https", directory, process, baseUrl, https?.CaCertificatePath);
         try
         {
             await process.WaitForPortAsync(port, TimeSpan.FromSeconds(30), cancellationToken);
@@ -72,10 +91,28 @@ internal sealed class NginxTarget : IHttpTarget
     public Task<Upload> NewUploadAsync(long size, CancellationToken cancellationToken)
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"f{Interlocked.Increment(ref _next)}/file.bin");
-        return Task.FromResult(new Upload(new Uri($"http://127.0.0.1:{_port.ToString(CultureInfo.InvariantCulture)}/{name}"), null));
+        return Task.FromResult(new Upload(new Uri(_base, name), null, _caCertificatePath));
     }
 
     public IReadOnlyList<int> ProcessIds() => ProcessMemory.WithChildren(_process.Id);
+
+    public Task RemoveStoredFilesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in new DirectoryInfo(FilesDirectory).EnumerateFileSystemInfos())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (entry is DirectoryInfo folder)
+            {
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {
