@@ -15,7 +15,7 @@ internal static class ProfileRun
     public static async Task<int> RunAsync(int putSlots, CancellationToken cancellationToken)
     {
         using var work = TemporaryDirectory.Create("bench-profile");
-        await using var node = await NodeTarget.StartAsync(64L * 1024 * 1024, cancellationToken);
+        await using var node = await NodeTarget.StartAsync(64L * 1024 * 1024, https: null, cancellationToken);
         foreach (var size in new[] { 1024L, 1024L * 1024 })
         {
             var file = work.Combine(string.Create(CultureInfo.InvariantCulture, $"payload-{size}.bin"));
