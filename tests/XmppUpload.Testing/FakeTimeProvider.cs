@@ -5,7 +5,7 @@ public sealed class FakeTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<FakeTimer> _timers = [];
-    private readonly List<(DateTimeOffset DueAt, TaskCompletionSource Scheduled)> _timerWaiters = [];
+    private readonly List<(DateTimeOffset DueAt, int Count, TaskCompletionSource Scheduled)> _timerWaiters = [];
     private DateTimeOffset _now;
 
     public FakeTimeProvider()
@@ -53,20 +53,21 @@ public sealed class FakeTimeProvider : TimeProvider
     }
 
     /// <summary>
-    /// Completes once a timer is scheduled to fire at <paramref name="dueAt"/> (at once if one is): code that waits on
-    /// this clock in the background (a retry's backoff) has reached its wait, so advancing the clock now wakes it.
+    /// Completes once <paramref name="count"/> timers are scheduled to fire at <paramref name="dueAt"/> (at once if they
+    /// are): code that waits on this clock in the background (a retry's backoff, a periodic reload started by a host's
+    /// background service) has reached its wait, so advancing the clock now wakes it.
     /// </summary>
-    public Task WaitForTimerAsync(DateTimeOffset dueAt)
+    public Task WaitForTimerAsync(DateTimeOffset dueAt, int count = 1)
     {
         lock (_gate)
         {
-            if (_timers.Any(t => t.DueAt == dueAt))
+            if (_timers.Count(t => t.DueAt == dueAt) >= count)
             {
                 return Task.CompletedTask;
             }
 
             var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _timerWaiters.Add((dueAt, scheduled));
+            _timerWaiters.Add((dueAt, count, scheduled));
             return scheduled.Task;
         }
     }
@@ -83,7 +84,7 @@ public sealed class FakeTimeProvider : TimeProvider
     {
         for (var i = _timerWaiters.Count - 1; i >= 0; i--)
         {
-            if (_timerWaiters[i].DueAt == dueAt)
+            if (_timerWaiters[i].DueAt == dueAt && _timers.Count(t => t.DueAt == dueAt) >= _timerWaiters[i].Count)
             {
                 _timerWaiters[i].Scheduled.TrySetResult();
                 _timerWaiters.RemoveAt(i);

@@ -47,6 +47,9 @@ public abstract class KeyRotationAcrossNodesContract : IAsyncLifetime
         await PrepareLedgerAsync();
         _a = await KeyNode.StartAsync(Directory.Path, NodeConfiguration("a"), Clock);
         _b = await KeyNode.StartAsync(Directory.Path, NodeConfiguration("b"), Clock);
+        // Each node's periodic reload is a background service whose timer starts when the host gets to it, which on a
+        // busy machine can be after the test has moved the clock: wait until both wait for their first tick.
+        await Clock.WaitForTimerAsync(Now + ReloadInterval, count: 2).WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
     public virtual async ValueTask DisposeAsync()
