@@ -84,6 +84,14 @@ switch (args.FirstOrDefault())
             }
         }
 
+    case "slots":
+        var slotQuick = args.Contains("--quick");
+        var slotRuns = args.Skip(1).Where(a => a != "--quick").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+        using (var cancellation = new CancellationTokenSource(TimeSpan.FromHours(1)))
+        {
+            return await new XmppUpload.Benchmarks.Slots.SlotSideBySideRun(slotRuns, slotQuick).RunAsync(cancellation.Token);
+        }
+
     case "profile":
         using (var cancellation = new CancellationTokenSource(TimeSpan.FromHours(3)))
         {

@@ -20,7 +20,7 @@ public sealed partial class SqliteLedger
     private const string OpenReservation = "((state = 'pending' AND put_deadline > $now) OR state = 'uploading')";
 
     // One pass over the account's live rows of one bucket (index slots_owner_purpose_state).
-    private const string SelectBucketTotals =
+    internal const string SelectBucketTotals =
         "SELECT "
         + "COALESCE(SUM(CASE WHEN " + ServedStored + " THEN size END), 0), "
         + "COALESCE(SUM(CASE WHEN " + OpenReservation + " THEN size END), 0), "

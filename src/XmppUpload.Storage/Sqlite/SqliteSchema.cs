@@ -120,6 +120,14 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL
             ) STRICT;
             """),
+
+        // Every slot request sums the account's live rows of one bucket (stored and reserved bytes, the next expiry
+        // and deadline): with the sizes and times in the index, that is a scan of the index alone, not a lookup of
+        // each row in the table.
+        new(5, """
+            CREATE INDEX slots_owner_bucket ON slots (owner, purpose, state, size, expires_at, put_deadline);
+            DROP INDEX slots_owner_purpose_state;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

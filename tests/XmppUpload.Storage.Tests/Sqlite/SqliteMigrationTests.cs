@@ -33,7 +33,7 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal("wal", _fixture.Scalar("PRAGMA journal_mode"));
         var objects = string.Join(",", EnumerateSchemaObjects());
         Assert.Equal(
-            "cluster_secrets,dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_purpose_state,slots_state_expires_at,slots_state_put_deadline",
+            "cluster_secrets,dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_bucket,slots_state_expires_at,slots_state_put_deadline",
             objects);
     }
 
