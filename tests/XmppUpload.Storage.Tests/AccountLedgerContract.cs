@@ -1,3 +1,4 @@
+using System.Globalization;
 using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Ports;
 using XmppUpload.Core.Slots;
@@ -416,5 +417,83 @@ public abstract class AccountLedgerContract<TLedger> : LedgerContract<TLedger>
         Assert.False(await ledger.TryCompleteUploadAsync(uploading.Id, uploading.UploadAttempt!, Now, Ct));
         Assert.Equal(BeginUploadResult.Expired, (await ledger.TryBeginUploadAsync(pending.Id, Now, LedgerUploads.Lease, Ct)).Outcome);
         Assert.Empty(await ledger.DeleteAccountAsync("nobody@example.org", Ct));
+    }
+
+    // Both ledgers keep bucket_totals by triggers; this recomputes them from the rows. Buckets whose rows are all
+    // deleted, or all empty files, have no totals row (it reads as zero).
+    private const string TotalsFromRows =
+        "SELECT owner, purpose, CAST(SUM(CASE WHEN state = 'stored' THEN size ELSE 0 END) AS BIGINT), "
+        + "CAST(SUM(CASE WHEN state = 'pending' THEN size ELSE 0 END) AS BIGINT), "
+        + "CAST(SUM(CASE WHEN state = 'uploading' THEN size ELSE 0 END) AS BIGINT) "
+        + "FROM slots WHERE state <> 'deleted' GROUP BY owner, purpose HAVING SUM(size) > 0";
+
+    private const string TotalsKept = "SELECT owner, purpose, stored_bytes, pending_bytes, uploading_bytes FROM bucket_totals";
+
+    private const string TotalsMismatches =
+        "SELECT (SELECT COUNT(*) FROM (" + TotalsFromRows + " EXCEPT " + TotalsKept + ") AS missing) + "
+        + "(SELECT COUNT(*) FROM (" + TotalsKept + " EXCEPT " + TotalsFromRows + ") AS extra)";
+
+    [Fact]
+    public async Task BucketTotals_FollowEveryChangeOfASlotWhicheverPathMadeIt()
+    {
+        var ledger = OpenLedger();
+        var limits = Limits(4 * Size, OverQuotaRule.EvictOldest);
+        var profile = Limits(10 * Size, purpose: Purpose.Profile);
+        var steps = new List<(string Step, long Mismatches, long Rows)>();
+        void Check(string step) => steps.Add((step, Convert.ToInt64(Fixture.Scalar(TotalsMismatches), CultureInfo.InvariantCulture), Convert.ToInt64(Fixture.Scalar("SELECT COUNT(*) FROM bucket_totals"), CultureInfo.InvariantCulture)));
+
+        var expiring = await Kit.StoreAsync(ledger, limits, retention: TimeSpan.FromSeconds(30));
+        Check("stored");
+        var aborted = await Kit.BeginAsync(ledger, limits, size: 2 * Size);
+        Check("uploading");
+        Assert.True(await ledger.TryAbortUploadAsync(aborted.Id, aborted.UploadAttempt!, Ct));
+        Check("aborted");
+        await Kit.StoreAsync(ledger, profile, size: 3 * Size);
+        await Kit.StoreAsync(ledger, limits, owner: Romeo);
+        await ledger.CreateSlotAsync(TestSlots.New(Now, owner: Romeo, size: 0), Ct);
+        Check("another bucket, another owner, an empty file");
+        var evicting = Kit.NewSlot(size: 2 * Size);
+        var decision = await ledger.ReserveSlotAsync(evicting, limits, Now, Ct);
+        Assert.Equal([expiring.Id], decision.Evict);
+        Check("evicted");
+        var deleted = await Kit.StoreAsync(ledger, profile);
+        Assert.True(await ledger.DeleteFileAsync(Juliet, deleted.Id, Ct));
+        Check("deleted by its owner");
+        var abandoned = await Kit.BeginAsync(ledger, profile);
+        Time.SetUtcNow(abandoned.PutDeadline.AddMinutes(10));
+        Assert.Equal(4, await ledger.RemoveLapsedReservationsAsync(Now, 100, Ct));
+        Check("lapsed and abandoned");
+        await Kit.StoreAsync(ledger, limits, owner: Romeo, retention: TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await ledger.ExpireStoredAsync(Now, 100, Ct));
+        Check("expired");
+        await ledger.DeleteAccountAsync(Juliet, Ct);
+        Check("account purged");
+        await ledger.RemoveDeletedAsync(await ledger.ClaimDeletedAsync(100, Ct), Ct);
+        Check("deleted rows removed");
+
+        Assert.All(steps, step => Assert.True(step.Mismatches == 0, $"After '{step.Step}' the running totals differ from the rows."));
+        Assert.Equal([1L, 1L, 1L, 3L, 3L, 3L, 2L, 2L, 1L, 1L], steps.Select(step => step.Rows));
+        Assert.Equal(0L, Convert.ToInt64(Fixture.Scalar($"SELECT COUNT(*) FROM bucket_totals WHERE owner = '{Juliet}'"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Reserve_CountsOnlyServedFilesAndOpenReservationsOfTheBucketFromItsRunningTotals()
+    {
+        var ledger = OpenLedger();
+        var limits = Limits(6 * Size);
+        await Kit.StoreAsync(ledger, limits, retention: TimeSpan.FromSeconds(30));
+        await Kit.ReserveAsync(ledger, limits, size: 2 * Size);
+        await Kit.BeginAsync(ledger, limits);
+        await Kit.StoreAsync(ledger, Limits(100 * Size, purpose: Purpose.Profile), size: 50 * Size);
+        await Kit.StoreAsync(ledger, limits, owner: Romeo, size: 6 * Size);
+
+        // 1 stored + 2 pending + 1 uploading of 6: two more fit, three do not.
+        Assert.False((await ledger.ReserveSlotAsync(Kit.NewSlot(size: 3 * Size), limits, Now, Ct)).IsGranted);
+        Time.Advance(TimeSpan.FromSeconds(30));
+
+        // The stored file has expired and is not swept: 3 of 6 used.
+        Assert.True((await ledger.ReserveSlotAsync(Kit.NewSlot(size: 3 * Size), limits, Now, Ct)).IsGranted);
+        Assert.False((await ledger.ReserveSlotAsync(Kit.NewSlot(size: 1), limits, Now, Ct)).IsGranted);
     }
 }

@@ -9,7 +9,10 @@ namespace XmppUpload.Core.Accounts;
 /// <param name="OldestStored">The bucket's stored files, oldest first (all of them, or at least enough to free the request's size).</param>
 /// <param name="NextExpiry">The earliest time a stored file of the bucket stops being served, if any.</param>
 /// <param name="NextReservationLapse">The earliest PUT deadline among the bucket's pending slots, if any.</param>
-/// <param name="RequestsInWindow">Slots granted to the account (any bucket) since the start of the rate window.</param>
+/// <param name="RequestsInWindow">
+/// Slots granted to the account (any bucket) since the start of the rate window; a ledger may stop counting at the
+/// window's limit, since the decision asks only whether it is reached.
+/// </param>
 /// <param name="OldestRequestInWindow">When the oldest of those was granted.</param>
 /// <param name="GlobalUsedBytes">Stored plus reserved bytes of every account, for the optional global quota.</param>
 public sealed record AccountSnapshot(

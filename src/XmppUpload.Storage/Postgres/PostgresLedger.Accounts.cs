@@ -30,22 +30,32 @@ public sealed partial class PostgresLedger
         "INSERT INTO accounts (owner) VALUES (@owner) ON CONFLICT (owner) DO NOTHING; "
         + "SELECT owner FROM accounts WHERE owner = @owner FOR UPDATE";
 
-    // One pass over the account's live rows of one bucket (index slots_owner_purpose_state).
+    // The bucket's running totals (bucket_totals, kept by triggers: see migration 4) less the rows they still count
+    // but a request must not: stored files past their expiry and pending slots past their deadline that the sweeper
+    // has not reached yet. Each sub-select is one search of an index by (owner, purpose, state) and a time range, so a
+    // request costs the same whatever the bucket holds; the last two are the next expiry and the next lapse.
     private const string SelectBucketTotals =
         "SELECT "
-        + "COALESCE(SUM(CASE WHEN " + ServedStored + " THEN size END), 0)::bigint, "
-        + "COALESCE(SUM(CASE WHEN " + OpenReservation + " THEN size END), 0)::bigint, "
-        + "MIN(CASE WHEN state = 'stored' AND expires_at > @now THEN expires_at END), "
-        + "MIN(CASE WHEN state = 'pending' AND put_deadline > @now THEN put_deadline END) "
-        + "FROM slots WHERE owner = @owner AND purpose = @purpose AND state IN ('pending', 'uploading', 'stored')";
+        + "COALESCE((SELECT stored_bytes FROM bucket_totals WHERE owner = @owner AND purpose = @purpose), 0) - "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots "
+        + "WHERE owner = @owner AND purpose = @purpose AND state = 'stored' AND expires_at <= @now)::bigint, "
+        + "COALESCE((SELECT pending_bytes + uploading_bytes FROM bucket_totals WHERE owner = @owner AND purpose = @purpose), 0) - "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots "
+        + "WHERE owner = @owner AND purpose = @purpose AND state = 'pending' AND put_deadline <= @now)::bigint, "
+        + "(SELECT expires_at FROM slots WHERE owner = @owner AND purpose = @purpose AND state = 'stored' AND expires_at > @now "
+        + "ORDER BY expires_at LIMIT 1), "
+        + "(SELECT put_deadline FROM slots WHERE owner = @owner AND purpose = @purpose AND state = 'pending' AND put_deadline > @now "
+        + "ORDER BY put_deadline LIMIT 1)";
 
     private const string SelectOldestStored =
         "SELECT id, size, COALESCE(stored_at, created_at) FROM slots "
         + "WHERE owner = @owner AND purpose = @purpose AND " + ServedStored + " "
         + "ORDER BY stored_at NULLS FIRST, created_at, id";
 
+    // At most @limit rows: the decision only asks whether the window is full (see the SQLite ledger).
     private const string SelectRequestWindow =
-        "SELECT COUNT(*)::integer, MIN(at) FROM slot_requests WHERE owner = @owner AND at > @since";
+        "SELECT COUNT(*)::integer, MIN(at) FROM "
+        + "(SELECT at FROM slot_requests WHERE owner = @owner AND at > @since ORDER BY at LIMIT @limit) AS window_rows";
 
     private const string SelectGlobalUsed =
         "SELECT "
@@ -267,6 +277,7 @@ public sealed partial class PostgresLedger
         {
             command.Parameters.AddWithValue("owner", slot.Owner);
             command.Parameters.AddWithValue("since", ToColumn(now - limits.Window));
+            command.Parameters.AddWithValue("limit", limits.RequestsPerWindow);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             requests = reader.GetInt32(0);

@@ -150,6 +150,103 @@ internal static class PostgresSchema
             CREATE INDEX slots_owner_bucket ON slots (owner, purpose, state) INCLUDE (size, expires_at, put_deadline);
             DROP INDEX slots_owner_purpose_state;
             """),
+
+        // Running totals per account and bucket (SQLite has the same in its migration 6): a slot request reads one row
+        // instead of summing the bucket's live rows, and subtracts the few rows the totals still count past their
+        // expiry or deadline (found through the two indexes below). Statement triggers with transition tables keep
+        // them: one change per bucket a statement touches (the sweeper changes many rows at once), applied in
+        // (owner, purpose) order so that two nodes' statements lock the totals rows in the same order and cannot
+        // deadlock on them. The update trigger fires for every UPDATE of slots (a column list is not allowed with
+        // transition tables); a lease renewal changes no state and so no total. A row goes when its bucket is empty.
+        new(4, """
+            CREATE TABLE bucket_totals (
+                owner           text   NOT NULL,
+                purpose         text   NOT NULL,
+                stored_bytes    bigint NOT NULL,
+                pending_bytes   bigint NOT NULL,
+                uploading_bytes bigint NOT NULL,
+                PRIMARY KEY (owner, purpose)
+            );
+
+            INSERT INTO bucket_totals (owner, purpose, stored_bytes, pending_bytes, uploading_bytes)
+                SELECT owner, purpose,
+                       COALESCE(SUM(size) FILTER (WHERE state = 'stored'), 0),
+                       COALESCE(SUM(size) FILTER (WHERE state = 'pending'), 0),
+                       COALESCE(SUM(size) FILTER (WHERE state = 'uploading'), 0)
+                FROM slots WHERE state <> 'deleted' GROUP BY owner, purpose;
+
+            CREATE FUNCTION bucket_totals_add(change_owner text, change_purpose text, stored bigint, pending bigint, uploading bigint)
+                RETURNS void LANGUAGE plpgsql AS $$
+            DECLARE
+                left_over record;
+            BEGIN
+                IF stored = 0 AND pending = 0 AND uploading = 0 THEN
+                    RETURN;
+                END IF;
+                INSERT INTO bucket_totals AS totals (owner, purpose, stored_bytes, pending_bytes, uploading_bytes)
+                    VALUES (change_owner, change_purpose, stored, pending, uploading)
+                    ON CONFLICT (owner, purpose) DO UPDATE SET
+                        stored_bytes = totals.stored_bytes + excluded.stored_bytes,
+                        pending_bytes = totals.pending_bytes + excluded.pending_bytes,
+                        uploading_bytes = totals.uploading_bytes + excluded.uploading_bytes
+                    RETURNING totals.stored_bytes, totals.pending_bytes, totals.uploading_bytes INTO left_over;
+                IF left_over.stored_bytes = 0 AND left_over.pending_bytes = 0 AND left_over.uploading_bytes = 0 THEN
+                    DELETE FROM bucket_totals WHERE owner = change_owner AND purpose = change_purpose;
+                END IF;
+            END
+            $$;
+
+            -- A transition table exists only for the events that have it, so each event reads its own.
+            CREATE FUNCTION slots_bucket_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                change record;
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    FOR change IN
+                        SELECT owner, purpose, SUM(size) FILTER (WHERE state = 'stored') AS stored,
+                               SUM(size) FILTER (WHERE state = 'pending') AS pending, SUM(size) FILTER (WHERE state = 'uploading') AS uploading
+                        FROM new_slots GROUP BY owner, purpose ORDER BY owner, purpose
+                    LOOP
+                        PERFORM bucket_totals_add(change.owner, change.purpose,
+                            COALESCE(change.stored, 0)::bigint, COALESCE(change.pending, 0)::bigint, COALESCE(change.uploading, 0)::bigint);
+                    END LOOP;
+                ELSIF TG_OP = 'DELETE' THEN
+                    FOR change IN
+                        SELECT owner, purpose, SUM(size) FILTER (WHERE state = 'stored') AS stored,
+                               SUM(size) FILTER (WHERE state = 'pending') AS pending, SUM(size) FILTER (WHERE state = 'uploading') AS uploading
+                        FROM old_slots GROUP BY owner, purpose ORDER BY owner, purpose
+                    LOOP
+                        PERFORM bucket_totals_add(change.owner, change.purpose,
+                            -COALESCE(change.stored, 0)::bigint, -COALESCE(change.pending, 0)::bigint, -COALESCE(change.uploading, 0)::bigint);
+                    END LOOP;
+                ELSE
+                    FOR change IN
+                        SELECT owner, purpose, SUM(sign * size) FILTER (WHERE state = 'stored') AS stored,
+                               SUM(sign * size) FILTER (WHERE state = 'pending') AS pending,
+                               SUM(sign * size) FILTER (WHERE state = 'uploading') AS uploading
+                        FROM (SELECT owner, purpose, state, size, 1 AS sign FROM new_slots
+                              UNION ALL SELECT owner, purpose, state, size, -1 AS sign FROM old_slots) changed
+                        GROUP BY owner, purpose ORDER BY owner, purpose
+                    LOOP
+                        PERFORM bucket_totals_add(change.owner, change.purpose,
+                            COALESCE(change.stored, 0)::bigint, COALESCE(change.pending, 0)::bigint, COALESCE(change.uploading, 0)::bigint);
+                    END LOOP;
+                END IF;
+                RETURN NULL;
+            END
+            $$;
+
+            CREATE TRIGGER slots_bucket_totals_insert AFTER INSERT ON slots
+                REFERENCING NEW TABLE AS new_slots FOR EACH STATEMENT EXECUTE FUNCTION slots_bucket_totals();
+            CREATE TRIGGER slots_bucket_totals_update AFTER UPDATE ON slots
+                REFERENCING OLD TABLE AS old_slots NEW TABLE AS new_slots FOR EACH STATEMENT EXECUTE FUNCTION slots_bucket_totals();
+            CREATE TRIGGER slots_bucket_totals_delete AFTER DELETE ON slots
+                REFERENCING OLD TABLE AS old_slots FOR EACH STATEMENT EXECUTE FUNCTION slots_bucket_totals();
+
+            CREATE INDEX slots_owner_bucket_expiry ON slots (owner, purpose, state, expires_at) INCLUDE (size);
+            CREATE INDEX slots_owner_bucket_deadline ON slots (owner, purpose, state, put_deadline) INCLUDE (size, expires_at);
+            DROP INDEX slots_owner_bucket;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -19,22 +19,33 @@ public sealed partial class SqliteLedger
 
     private const string OpenReservation = "((state = 'pending' AND put_deadline > $now) OR state = 'uploading')";
 
-    // One pass over the account's live rows of one bucket (index slots_owner_purpose_state).
+    // The bucket's running totals (bucket_totals, kept by triggers: see migration 6) less the rows they still count
+    // but a request must not: stored files past their expiry and pending slots past their deadline that the sweeper
+    // has not reached yet. Each sub-select is one search of an index by (owner, purpose, state) and a time range, so a
+    // request costs the same whatever the bucket holds; the last two are the next expiry and the next lapse.
     internal const string SelectBucketTotals =
         "SELECT "
-        + "COALESCE(SUM(CASE WHEN " + ServedStored + " THEN size END), 0), "
-        + "COALESCE(SUM(CASE WHEN " + OpenReservation + " THEN size END), 0), "
-        + "MIN(CASE WHEN state = 'stored' AND expires_at > $now THEN expires_at END), "
-        + "MIN(CASE WHEN state = 'pending' AND put_deadline > $now THEN put_deadline END) "
-        + "FROM slots WHERE owner = $owner AND purpose = $purpose AND state IN ('pending', 'uploading', 'stored')";
+        + "COALESCE((SELECT stored_bytes FROM bucket_totals WHERE owner = $owner AND purpose = $purpose), 0) - "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots "
+        + "WHERE owner = $owner AND purpose = $purpose AND state = 'stored' AND expires_at <= $now), "
+        + "COALESCE((SELECT pending_bytes + uploading_bytes FROM bucket_totals WHERE owner = $owner AND purpose = $purpose), 0) - "
+        + "(SELECT COALESCE(SUM(size), 0) FROM slots "
+        + "WHERE owner = $owner AND purpose = $purpose AND state = 'pending' AND put_deadline <= $now), "
+        + "(SELECT expires_at FROM slots WHERE owner = $owner AND purpose = $purpose AND state = 'stored' AND expires_at > $now "
+        + "ORDER BY expires_at LIMIT 1), "
+        + "(SELECT put_deadline FROM slots WHERE owner = $owner AND purpose = $purpose AND state = 'pending' AND put_deadline > $now "
+        + "ORDER BY put_deadline LIMIT 1)";
 
     private const string SelectOldestStored =
         "SELECT id, size, COALESCE(stored_at, created_at) FROM slots "
         + "WHERE owner = $owner AND purpose = $purpose AND " + ServedStored + " "
         + "ORDER BY stored_at, created_at, id";
 
+    // At most $limit rows: the decision only asks whether the window is full, so a request reads no more than the
+    // limit's worth of the account's requests however many the window holds (an operator may lower the limit).
     private const string SelectRequestWindow =
-        "SELECT COUNT(*), MIN(at) FROM slot_requests WHERE owner = $owner AND at > $since";
+        "SELECT COUNT(*), MIN(at) FROM "
+        + "(SELECT at FROM slot_requests WHERE owner = $owner AND at > $since ORDER BY at LIMIT $limit)";
 
     // Three index range scans (slots_state_expires_at covers the first; slots_state_put_deadline the others).
     private const string SelectGlobalUsed =
@@ -237,6 +248,7 @@ public sealed partial class SqliteLedger
         {
             command.Parameters.AddWithValue("$owner", slot.Owner);
             command.Parameters.AddWithValue("$since", ToColumn(now - limits.Window));
+            command.Parameters.AddWithValue("$limit", limits.RequestsPerWindow);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             requests = reader.GetInt32(0);

@@ -128,6 +128,74 @@ internal static class SqliteSchema
             CREATE INDEX slots_owner_bucket ON slots (owner, purpose, state, size, expires_at, put_deadline);
             DROP INDEX slots_owner_purpose_state;
             """),
+
+        // Running totals per account and bucket, so that a slot request reads one row instead of summing the bucket's
+        // live rows (a number that grows with every open reservation). The triggers keep them whatever writes a slot
+        // (a request, a PUT, a deletion, the sweeper, an operator's command); a row goes when its bucket holds nothing.
+        // They count by state alone: a stored file past its expiry or a pending slot past its deadline stays in them
+        // until the sweeper changes it, and the request subtracts those few rows, found through the two indexes below
+        // (by expiry among stored rows, by deadline among pending ones), which also give the next expiry and lapse.
+        new(6, """
+            CREATE TABLE bucket_totals (
+                owner           TEXT    NOT NULL,
+                purpose         TEXT    NOT NULL,
+                stored_bytes    INTEGER NOT NULL,
+                pending_bytes   INTEGER NOT NULL,
+                uploading_bytes INTEGER NOT NULL,
+                PRIMARY KEY (owner, purpose)
+            ) STRICT, WITHOUT ROWID;
+
+            INSERT INTO bucket_totals (owner, purpose, stored_bytes, pending_bytes, uploading_bytes)
+                SELECT owner, purpose,
+                       SUM(iif(state = 'stored', size, 0)), SUM(iif(state = 'pending', size, 0)), SUM(iif(state = 'uploading', size, 0))
+                FROM slots WHERE state <> 'deleted' GROUP BY owner, purpose;
+
+            CREATE TRIGGER slots_bucket_totals_insert AFTER INSERT ON slots WHEN NEW.state <> 'deleted'
+            BEGIN
+                INSERT INTO bucket_totals (owner, purpose, stored_bytes, pending_bytes, uploading_bytes)
+                    VALUES (NEW.owner, NEW.purpose,
+                            iif(NEW.state = 'stored', NEW.size, 0), iif(NEW.state = 'pending', NEW.size, 0), iif(NEW.state = 'uploading', NEW.size, 0))
+                    ON CONFLICT (owner, purpose) DO UPDATE SET
+                        stored_bytes = stored_bytes + excluded.stored_bytes,
+                        pending_bytes = pending_bytes + excluded.pending_bytes,
+                        uploading_bytes = uploading_bytes + excluded.uploading_bytes;
+            END;
+
+            CREATE TRIGGER slots_bucket_totals_update AFTER UPDATE OF owner, purpose, size, state ON slots
+                WHEN OLD.owner IS NOT NEW.owner OR OLD.purpose IS NOT NEW.purpose OR OLD.size IS NOT NEW.size OR OLD.state IS NOT NEW.state
+            BEGIN
+                UPDATE bucket_totals SET
+                        stored_bytes = stored_bytes - iif(OLD.state = 'stored', OLD.size, 0),
+                        pending_bytes = pending_bytes - iif(OLD.state = 'pending', OLD.size, 0),
+                        uploading_bytes = uploading_bytes - iif(OLD.state = 'uploading', OLD.size, 0)
+                    WHERE owner = OLD.owner AND purpose = OLD.purpose;
+                INSERT INTO bucket_totals (owner, purpose, stored_bytes, pending_bytes, uploading_bytes)
+                    SELECT NEW.owner, NEW.purpose,
+                           iif(NEW.state = 'stored', NEW.size, 0), iif(NEW.state = 'pending', NEW.size, 0), iif(NEW.state = 'uploading', NEW.size, 0)
+                    WHERE NEW.state <> 'deleted'
+                    ON CONFLICT (owner, purpose) DO UPDATE SET
+                        stored_bytes = stored_bytes + excluded.stored_bytes,
+                        pending_bytes = pending_bytes + excluded.pending_bytes,
+                        uploading_bytes = uploading_bytes + excluded.uploading_bytes;
+                DELETE FROM bucket_totals
+                    WHERE owner = OLD.owner AND purpose = OLD.purpose AND stored_bytes = 0 AND pending_bytes = 0 AND uploading_bytes = 0;
+            END;
+
+            CREATE TRIGGER slots_bucket_totals_delete AFTER DELETE ON slots WHEN OLD.state <> 'deleted'
+            BEGIN
+                UPDATE bucket_totals SET
+                        stored_bytes = stored_bytes - iif(OLD.state = 'stored', OLD.size, 0),
+                        pending_bytes = pending_bytes - iif(OLD.state = 'pending', OLD.size, 0),
+                        uploading_bytes = uploading_bytes - iif(OLD.state = 'uploading', OLD.size, 0)
+                    WHERE owner = OLD.owner AND purpose = OLD.purpose;
+                DELETE FROM bucket_totals
+                    WHERE owner = OLD.owner AND purpose = OLD.purpose AND stored_bytes = 0 AND pending_bytes = 0 AND uploading_bytes = 0;
+            END;
+
+            CREATE INDEX slots_owner_bucket_expiry ON slots (owner, purpose, state, expires_at, size);
+            CREATE INDEX slots_owner_bucket_deadline ON slots (owner, purpose, state, put_deadline, size, expires_at);
+            DROP INDEX slots_owner_bucket;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

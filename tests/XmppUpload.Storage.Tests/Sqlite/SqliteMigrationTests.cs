@@ -33,7 +33,7 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal("wal", _fixture.Scalar("PRAGMA journal_mode"));
         var objects = string.Join(",", EnumerateSchemaObjects());
         Assert.Equal(
-            "cluster_secrets,dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_owner_bucket,slots_state_expires_at,slots_state_put_deadline",
+            "bucket_totals,cluster_secrets,dav_jidlist,dav_properties,dav_resources,dav_resources_blob_key,dav_resources_owner,dav_resources_parent,signing_keys,slot_requests,slot_requests_at,slot_requests_owner_at,slots,slots_bucket_totals_delete,slots_bucket_totals_insert,slots_bucket_totals_update,slots_owner_bucket_deadline,slots_owner_bucket_expiry,slots_state_expires_at,slots_state_put_deadline",
             objects);
     }
 
@@ -117,6 +117,33 @@ public sealed class SqliteMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_FromVersion5_BackfillsTheRunningTotalsOfEveryBucketFromItsRows()
+    {
+        const string slotsOfEveryState =
+            "INSERT INTO slots (id, owner, file_name, size, purpose, created_at, put_deadline, state) VALUES "
+            + "('a', 'juliet@capulet.example', 'f', 100, 'message', 1, 2, 'stored'), "
+            + "('b', 'juliet@capulet.example', 'f', 20, 'message', 1, 2, 'pending'), "
+            + "('c', 'juliet@capulet.example', 'f', 1000, 'message', 1, 2, 'deleted'), "
+            + "('d', 'juliet@capulet.example', 'f', 5, 'profile', 1, 2, 'uploading'), "
+            + "('e', 'romeo@montague.example', 'f', 7, 'message', 1, 2, 'stored'), "
+            + "('f', 'romeo@montague.example', 'f', 3, 'ephemeral', 1, 2, 'deleted')";
+        using (var connection = _fixture.OpenRaw())
+        {
+            Execute(connection, string.Join(";\n", SqliteSchema.Migrations.Take(5).Select(m => m.Sql)) + "; PRAGMA user_version = 5;");
+            Execute(connection, slotsOfEveryState);
+        }
+
+        await _fixture.Open().MigrateAsync(Ct);
+
+        // Deleted rows count nowhere, and a bucket with nothing else has no row.
+        Assert.Equal(
+            "juliet@capulet.example/message=100,20,0;juliet@capulet.example/profile=0,0,5;romeo@montague.example/message=7,0,0",
+            _fixture.Scalar(
+                "SELECT group_concat(bucket, ';') FROM (SELECT owner || '/' || purpose || '=' || stored_bytes || ',' || pending_bytes || ',' "
+                + "|| uploading_bytes AS bucket FROM bucket_totals ORDER BY owner, purpose)"));
+    }
+
+    [Fact]
     public async Task Migrate_DatabaseFromANewerBuild_IsRefused()
     {
         _fixture.Execute("PRAGMA user_version = 99");
@@ -162,7 +189,7 @@ public sealed class SqliteMigrationTests : IDisposable
     {
         using var connection = _fixture.OpenRaw();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name";
         using var reader = command.ExecuteReader();
         var names = new List<string>();
         while (reader.Read())
