@@ -77,6 +77,13 @@ public sealed partial class SqliteLedger
 
     private const string DeleteAccountRequests = "DELETE FROM slot_requests WHERE owner = $owner";
 
+    /// <remarks>
+    /// Commits without waiting for the disk (see <see cref="WriteAsync{T}"/>): what a power cut could take back is a
+    /// grant whose PUT has not completed (any completion commits durably, and with it every grant before it). The
+    /// client's PUT to such a slot is then refused as for any unknown slot and it asks again; the lost request row
+    /// only gives back rate-window budget, and files the grant evicted are served again, since their blobs are
+    /// removed only after the sweeper's claim of Deleted rows, a durable commit later in the same log.
+    /// </remarks>
     public Task<AccountDecision> ReserveSlotAsync(Slot slot, AccountLimits limits, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slot);
@@ -116,7 +123,8 @@ public sealed partial class SqliteLedger
                 await request.ExecuteNonQueryAsync(token);
                 return decision;
             },
-            cancellationToken);
+            cancellationToken,
+            durable: false);
     }
 
     public async Task<IReadOnlyList<BucketUsage>> GetUsageAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)

@@ -35,7 +35,11 @@ public sealed partial class SqliteLedger
     private const string PruneRequests =
         "DELETE FROM slot_requests WHERE rowid IN (SELECT rowid FROM slot_requests WHERE at <= $before LIMIT $batch)";
 
-    private const string SelectDeleted = "SELECT id FROM slots WHERE state = 'deleted' LIMIT $batch";
+    // A write, not a read: its durable commit syncs the log and with it every earlier commit, among them slot grants
+    // committed without a sync that evicted these files (see ReserveSlotAsync); only then may their blobs go.
+    private const string ClaimDeleted =
+        "UPDATE slots SET claimed_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE id IN "
+        + "(SELECT id FROM slots WHERE state = 'deleted' LIMIT $batch) RETURNING id";
 
     // The ids travel as one JSON array parameter, whatever their number (no variable limit, one cached statement).
     private const string RemoveDeleted =
@@ -94,20 +98,24 @@ public sealed partial class SqliteLedger
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> ClaimDeletedAsync(int batchSize, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ClaimDeletedAsync(int batchSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, SelectDeleted);
-        command.Parameters.AddWithValue("$batch", batchSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var ids = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
+        return WriteAsync<IReadOnlyList<string>>(
+            async (connection, transaction, token) =>
+            {
+                await using var command = Command(connection, transaction, ClaimDeleted);
+                command.Parameters.AddWithValue("$batch", batchSize);
+                await using var reader = await command.ExecuteReaderAsync(token);
+                var ids = new List<string>();
+                while (await reader.ReadAsync(token))
+                {
+                    ids.Add(reader.GetString(0));
+                }
 
-        return ids;
+                return ids;
+            },
+            cancellationToken);
     }
 
     public async Task RemoveDeletedAsync(IReadOnlyCollection<string> slotIds, CancellationToken cancellationToken)

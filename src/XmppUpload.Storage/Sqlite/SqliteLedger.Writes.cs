@@ -24,7 +24,8 @@ public sealed partial class SqliteLedger
 
     /// <param name="durable">
     /// Whether the commit must survive a power cut before this returns (synchronous FULL). Only a change that the
-    /// node's restart would undo anyway may pass false; a batch with any durable write commits durably.
+    /// node's restart would undo anyway, or whose loss leaves nothing wrong (a slot grant: see ReserveSlotAsync), may
+    /// pass false; a batch with any durable write commits durably, and so does every commit before it in the log.
     /// </param>
     private Task<T> WriteAsync<T>(
         Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,

@@ -135,7 +135,11 @@ internal static class SqliteSchema
         // They count by state alone: a stored file past its expiry or a pending slot past its deadline stays in them
         // until the sweeper changes it, and the request subtracts those few rows, found through the two indexes below
         // (by expiry among stored rows, by deadline among pending ones), which also give the next expiry and lapse.
+        // slots.claimed_at is when the sweeper last took a Deleted row to remove its blob: a write, so that its durable
+        // commit also makes durable the grants (committed without a sync) that evicted those files, before any blob goes.
         new(6, """
+            ALTER TABLE slots ADD COLUMN claimed_at INTEGER;
+
             CREATE TABLE bucket_totals (
                 owner           TEXT    NOT NULL,
                 purpose         TEXT    NOT NULL,

@@ -1,4 +1,6 @@
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Slots;
+using XmppUpload.Testing;
 using XmppUpload.Storage.Sqlite;
 
 namespace XmppUpload.Storage.Tests.Sqlite;
@@ -6,7 +8,8 @@ namespace XmppUpload.Storage.Tests.Sqlite;
 /// <summary>
 /// Which commits wait for the disk. The completion of an upload is what a 201 promises, so it syncs the WAL
 /// (synchronous FULL); beginning, renewing and aborting one do not (NORMAL), because the node's restart resets every
-/// upload in progress to pending anyway. A pooled connection carries its pragma from one write to the next, so the
+/// upload in progress to pending anyway, and neither does a slot grant, which a power cut may only take back before
+/// its upload completes. A pooled connection carries its pragma from one write to the next, so the
 /// checks below follow one connection through writes of both kinds.
 /// </summary>
 public sealed class SqliteDurabilityTests
@@ -54,5 +57,32 @@ public sealed class SqliteDurabilityTests
         await ledger.CreateSlotAsync(TestSlots.New(now), Token);
         Assert.Equal(Full, await ledger.ReadPooledSynchronousAsync(Token));
         Assert.Equal(SlotState.Pending, (await ledger.FindSlotAsync(slot.Id, Token))!.State);
+    }
+
+    [Fact]
+    public async Task SlotGrant_CommitsWithoutSync_AndTheClaimOfWhatItEvictedSyncsBeforeAnyBlobGoes()
+    {
+        using var fixture = new LedgerFixture();
+        var ledger = fixture.Open();
+        var now = DateTimeOffset.UtcNow;
+        var limits = new AccountLimits(
+            new BucketPolicy(Purpose.Message, true, 1000, TimeSpan.FromDays(30), 1000, OverQuotaRule.EvictOldest),
+            100,
+            TimeSpan.FromMinutes(5),
+            null);
+        var old = TestSlots.New(now, size: 1000);
+        Assert.True((await ledger.ReserveSlotAsync(old, limits, now, Token)).IsGranted);
+        Assert.Equal(Normal, await ledger.ReadPooledSynchronousAsync(Token));
+        await ledger.StoreUploadAsync(old.Id, now, Token);
+
+        var evicting = TestSlots.New(now, size: 1000);
+        var decision = await ledger.ReserveSlotAsync(evicting, limits, now, Token);
+        Assert.Equal([old.Id], decision.Evict);
+        Assert.Equal(Normal, await ledger.ReadPooledSynchronousAsync(Token));
+
+        // The claim writes the rows it takes, so its commit syncs the log with the grant in it before a blob goes.
+        Assert.Equal([old.Id], await ledger.ClaimDeletedAsync(10, Token));
+        Assert.Equal(Full, await ledger.ReadPooledSynchronousAsync(Token));
+        Assert.Equal(1L, fixture.Scalar("SELECT COUNT(*) FROM slots WHERE claimed_at IS NOT NULL"));
     }
 }
