@@ -67,6 +67,11 @@ public sealed partial class SqliteLedger
                 if (batch.Count == 0)
                 {
                     _draining = false;
+                    if (Volatile.Read(ref _disposed) != 0)
+                    {
+                        CloseWriter();
+                    }
+
                     return;
                 }
             }
@@ -86,7 +91,7 @@ public sealed partial class SqliteLedger
         var succeeded = new List<QueuedWrite>(batch.Count);
         try
         {
-            await using var connection = await OpenAsync(CancellationToken.None);
+            var connection = await WriterAsync();
             await SetSynchronousAsync(connection, batch.Exists(write => write.Durable), CancellationToken.None);
             // IMMEDIATE takes the write lock before the first read, so no other writer changes a row between a write's
             // read and its update (a deferred transaction would instead fail with SQLITE_BUSY when it tries to upgrade).

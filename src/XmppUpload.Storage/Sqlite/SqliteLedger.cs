@@ -258,6 +258,15 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
             return;
         }
 
+        // A batch still running closes the writer when it ends (see DrainAsync).
+        lock (_queueGate)
+        {
+            if (!_draining)
+            {
+                CloseWriter();
+            }
+        }
+
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -318,13 +327,20 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
     }
 
     /// <summary>
-    /// The <c>PRAGMA synchronous</c> of a connection from the pool as the next write would find it (1 NORMAL, 2 FULL),
-    /// for tests: with one caller at a time the pool hands out the connection the last write used.
+    /// The <c>PRAGMA synchronous</c> of the writer connection as the last batch left it (1 NORMAL, 2 FULL), for tests
+    /// that wait for each write before the next.
     /// </summary>
-    internal async Task<long> ReadPooledSynchronousAsync(CancellationToken cancellationToken)
+    internal async Task<long> ReadWriterSynchronousAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return (long)(await ScalarAsync(connection, null, "PRAGMA synchronous", cancellationToken))!;
+        lock (_queueGate)
+        {
+            if (_draining || _writer is null)
+            {
+                throw new InvalidOperationException("A write is running, or none has run yet.");
+            }
+        }
+
+        return (long)(await ScalarAsync(_writer, null, "PRAGMA synchronous", cancellationToken))!;
     }
 
     private async Task SetSynchronousAsync(SqliteConnection connection, bool durable, CancellationToken cancellationToken)
@@ -343,9 +359,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         string slotId,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SelectSlotById;
+        await using var command = Command(connection, transaction, SelectSlotById);
         command.Parameters.AddWithValue("$id", slotId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadSlot(reader) : null;
@@ -379,9 +393,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         Slot slot,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = InsertSlot;
+        await using var command = Command(connection, transaction, InsertSlot);
         command.Parameters.AddWithValue("$id", slot.Id);
         command.Parameters.AddWithValue("$owner", slot.Owner);
         command.Parameters.AddWithValue("$file_name", slot.FileName);
@@ -404,9 +416,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         Slot slot,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = UpdateSlotState;
+        await using var command = Command(connection, transaction, UpdateSlotState);
         command.Parameters.AddWithValue("$id", slot.Id);
         command.Parameters.AddWithValue("$state", SlotStateNames.Name(slot.State));
         command.Parameters.AddWithValue("$stored_at", ToColumn(slot.StoredAt));
@@ -421,9 +431,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         string sql,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        await using var command = Command(connection, transaction, sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -433,9 +441,7 @@ public sealed partial class SqliteLedger : ILedger, IAccountLedger, ISweepLedger
         string sql,
         CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        await using var command = Command(connection, transaction, sql);
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 

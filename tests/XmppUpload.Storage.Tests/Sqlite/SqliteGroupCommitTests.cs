@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
+using XmppUpload.Core.Accounts;
 using XmppUpload.Core.Slots;
+using XmppUpload.Testing;
 using XmppUpload.Storage.Sqlite;
 
 namespace XmppUpload.Storage.Tests.Sqlite;
@@ -39,6 +41,41 @@ public sealed class SqliteGroupCommitTests
 
         // Twenty writes, one disk wait per batch: the held write (with whichever others it had taken), then the rest.
         Assert.InRange(ledger.CommittedBatches, 1, 2);
+    }
+
+    [Fact]
+    public async Task Writes_CompileEachStatementOnceOnTheWriter_AndReuseIt()
+    {
+        using var fixture = new LedgerFixture();
+        var ledger = fixture.Open();
+        var now = DateTimeOffset.UtcNow;
+        var limits = new AccountLimits(
+            new BucketPolicy(Purpose.Message, true, 1L << 40, TimeSpan.FromDays(30), 1L << 40, OverQuotaRule.EvictOldest),
+            1000,
+            TimeSpan.FromMinutes(5),
+            null);
+
+        async Task RequestAndUploadAsync()
+        {
+            var slot = TestSlots.New(now);
+            Assert.True((await ledger.ReserveSlotAsync(slot, limits, now, Token)).IsGranted);
+            await ledger.StoreUploadAsync(slot.Id, now, Token);
+        }
+
+        await RequestAndUploadAsync();
+        var compiled = ledger.CompiledWriterStatements;
+        for (var i = 0; i < 10; i++)
+        {
+            await RequestAndUploadAsync();
+        }
+
+        // A request and an upload take a handful of statements, compiled by the first round; ten more add none.
+        Assert.InRange(compiled, 5, 20);
+        Assert.Equal(compiled, ledger.CompiledWriterStatements);
+        Assert.Equal(11, (await ledger.ListFilesAsync(TestSlots.Juliet, now, Token)).Count);
+
+        ledger.Dispose();
+        Assert.Equal(0, ledger.CompiledWriterStatements);
     }
 
     [Fact]
