@@ -24,6 +24,12 @@ public sealed class EjabberdOptions
     /// <summary>Raw top-level YAML appended to ejabberd.yml (keys must not repeat the template's).</summary>
     public string ExtraConfig { get; init; } = "";
 
+    /// <summary>
+    /// Raw YAML items appended to the template's <c>listen:</c> list, each starting with "  -" (e.g. an
+    /// <c>ejabberd_http</c> listener); ExtraConfig cannot hold them, as the key may appear only once.
+    /// </summary>
+    public string ExtraListeners { get; init; } = "";
+
     /// <summary>How long to wait for the node to start and its c2s and component ports.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

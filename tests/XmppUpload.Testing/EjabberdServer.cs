@@ -194,6 +194,7 @@ public sealed class EjabberdServer : IXmppTestServer
                 ["C2S_PORT"] = ClientPort.ToString(CultureInfo.InvariantCulture),
                 ["UPLOAD_COMPONENT_CONFIG"] = componentConfigPath,
                 ["EXTRA_CONFIG_BLOCK"] = options.ExtraConfig,
+                ["EXTRA_LISTENERS_BLOCK"] = options.ExtraListeners,
             }));
 
         File.WriteAllText(_directory.Combine("ejabberdctl.cfg"), ConfigTemplate.Render(

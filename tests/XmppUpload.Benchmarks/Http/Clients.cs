@@ -85,7 +85,8 @@ internal static class Clients
     private static async Task<double> CurlAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         await using var curl = ExternalProcess.Start("curl", arguments, new ExternalProcessOptions { Name = "curl" });
-        var exit = await curl.WaitForExitAsync(TimeSpan.FromMinutes(10), cancellationToken);
+        // Prosody's module takes about 3 MB/s on a 2-core machine: a 1 GiB PUT or GET may take over ten minutes.
+        var exit = await curl.WaitForExitAsync(TimeSpan.FromMinutes(30), cancellationToken);
         var fields = curl.StandardOutput.Trim().Split(' ');
         if (exit != 0 || fields.Length != 2 || fields[0] is not ("200" or "201" or "204"))
         {

@@ -8,6 +8,21 @@ internal interface IHttpTarget : IAsyncDisposable
     /// <summary>A URL (and the Authorization header value, if the server needs one) that accepts one PUT of <paramref name="size"/> bytes.</summary>
     Task<Upload> NewUploadAsync(long size, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <paramref name="count"/> uploads of <paramref name="size"/> bytes each; a peer that grants slots over XMPP asks
+    /// for them in one batch rather than one round trip at a time.
+    /// </summary>
+    async Task<IReadOnlyList<Upload>> NewUploadsAsync(int count, long size, CancellationToken cancellationToken)
+    {
+        var uploads = new List<Upload>(count);
+        for (var i = 0; i < count; i++)
+        {
+            uploads.Add(await NewUploadAsync(size, cancellationToken));
+        }
+
+        return uploads;
+    }
+
     /// <summary>The server's processes now (nginx: the master and its workers).</summary>
     IReadOnlyList<int> ProcessIds();
 

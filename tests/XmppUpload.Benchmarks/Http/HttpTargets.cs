@@ -17,6 +17,8 @@ internal static class HttpTargets
         new("node-https", () => null, async (setup, token) => await NodeTarget.StartAsync(setup.MaxFileSize, setup.Certificates, token)),
         new("nginx", NginxTarget.Unavailable, async (_, token) => await NginxTarget.StartAsync(https: null, token)),
         new("nginx-https", NginxTarget.Unavailable, async (setup, token) => await NginxTarget.StartAsync(setup.Certificates, token)),
+        new("prosody", ProsodyTarget.Unavailable, (setup, token) => ProsodyTarget.StartAsync(setup.MaxFileSize, token)),
+        new("ejabberd", EjabberdTarget.Unavailable, (setup, token) => EjabberdTarget.StartAsync(setup.MaxFileSize, token)),
     ];
 
     /// <summary>

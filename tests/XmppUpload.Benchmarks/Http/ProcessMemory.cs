@@ -28,6 +28,26 @@ internal static class ProcessMemory
         return [processId, .. children];
     }
 
+    /// <summary>Every process below <paramref name="processId"/>, children before grandchildren.</summary>
+    public static IReadOnlyList<int> Descendants(int processId)
+    {
+        var found = new List<int>();
+        var next = new Queue<int>([processId]);
+        while (next.TryDequeue(out var parent))
+        {
+            foreach (var child in WithChildren(parent).Skip(1))
+            {
+                found.Add(child);
+                next.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The process's command name as the kernel keeps it (at most 15 characters).</summary>
+    public static string Command(int processId) => File.ReadAllText($"/proc/{processId}/comm").TrimEnd('\n');
+
     private static long Peak(int processId)
     {
         foreach (var line in File.ReadLines($"/proc/{processId}/status"))

@@ -119,12 +119,7 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
 
         for (var round = 0; round < 2; round++)
         {
-            var uploads = new List<Upload>();
-            for (var i = 0; i < 64; i++)
-            {
-                uploads.Add(await target.NewUploadAsync(KiB, cancellationToken));
-            }
-
+            var uploads = await target.NewUploadsAsync(64, KiB, cancellationToken);
             await Clients.ParallelPutAsync(uploads, files[KiB], work, cancellationToken);
         }
 
@@ -172,11 +167,7 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
         record($"peak_rss_mib_put_{Label(_large)}", ProcessMemory.PeakBytes(processes) / (double)MiB);
         record($"get_mb_s_{Label(_large)}", await Clients.GetAsync(large, cancellationToken));
 
-        var uploads = new List<Upload>();
-        for (var i = 0; i < _concurrent; i++)
-        {
-            uploads.Add(await target.NewUploadAsync(_concurrentSize, cancellationToken));
-        }
+        var uploads = await target.NewUploadsAsync(_concurrent, _concurrentSize, cancellationToken);
 
         processes = target.ProcessIds();
         ProcessMemory.ResetPeaks(processes);
@@ -216,19 +207,15 @@ internal sealed class SideBySideRun(int runs, bool quick, IReadOnlyList<KnownTar
     private static async Task<(string Path, Uri AnyUrl)> PrepareSmallPutsAsync(IHttpTarget target, int count, string work, CancellationToken cancellationToken)
     {
         var preparing = Stopwatch.StartNew();
-        var lines = new List<string>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var upload = await target.NewUploadAsync(KiB, cancellationToken);
-            lines.Add($"{upload.Url.PathAndQuery} {upload.Authorization ?? "-"}");
-        }
+        var uploads = await target.NewUploadsAsync(count + 1, KiB, cancellationToken);
+        var lines = uploads.Skip(1).Select(upload => $"{upload.Url.PathAndQuery} {upload.Authorization ?? "-"}");
 
         var list = Path.Combine(work, $"puts-{target.Name}.txt");
         await File.WriteAllLinesAsync(list, lines, cancellationToken);
         Console.Error.WriteLine($"  {count} small-PUT URLs prepared in {preparing.Elapsed.TotalSeconds:0.0} s");
 
-        // wrk takes the scheme, host and port from this URL; the paths come from the list.
-        return (list, (await target.NewUploadAsync(KiB, cancellationToken)).Url);
+        // wrk takes the scheme, host and port from this URL, which the list does not hold; the paths come from the list.
+        return (list, uploads[0].Url);
     }
 
     private static async Task<Upload> StoreAsync(IHttpTarget target, string file, long size, CancellationToken cancellationToken)

@@ -2,16 +2,18 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XmppUpload.Benchmarks.Http;
 using XmppUpload.Testing;
 
 namespace XmppUpload.Benchmarks.Slots;
 
 /// <summary>
-/// XEP-0363 slot requests through one Prosody, to the node attached as a component and to Prosody's own
-/// <c>mod_http_file_share</c>, with the same client (tests/benchmarks/slot-load.py) at 1, 16 and 64 requests in
-/// flight: slots per second, p50 and p99 latency, and the CPU time per slot of the node and of Prosody, from
-/// /proc/PID/stat over the measured requests. The two targets take turns, in an order rotated each run; every figure
-/// is the median of the runs.
+/// XEP-0363 slot requests through one XMPP server at a time, to the node attached as its component and to the server's
+/// own upload module: Prosody with <c>mod_http_file_share</c>, then (when installed) ejabberd with
+/// <c>mod_http_upload</c>. The same client (tests/benchmarks/slot-load.py) at 1, 16 and 64 requests in flight
+/// measures slots per second, p50 and p99 latency, and the CPU time per slot of the node and of the server process
+/// (Prosody's Lua process, ejabberd's beam.smp), from /proc/PID/stat over the measured requests. The two targets of a
+/// server take turns, in an order rotated each run; every figure is the median of the runs.
 /// </summary>
 internal sealed class SlotSideBySideRun(int runs, bool quick)
 {
@@ -25,12 +27,96 @@ internal sealed class SlotSideBySideRun(int runs, bool quick)
     private readonly TimeSpan _measure = TimeSpan.FromSeconds(quick ? 2 : 10);
     private readonly int _maxRequests = quick ? 2000 : 30000;
 
+    /// <summary>The servers the run knows, in the order of the table's columns.</summary>
+    private static readonly Pair[] Pairs =
+    [
+        new("prosody", "Prosody mod_http_file_share", () => File.Exists(ProsodyServer.ProsodyExecutable) ? null : "Prosody is not installed (infra/install-test-deps.sh)", StartProsodyAsync),
+        new("ejabberd", "ejabberd mod_http_upload", () => File.Exists(EjabberdServer.EjabberdctlExecutable) ? null : "ejabberd is not installed (infra/install-test-deps.sh)", StartEjabberdAsync),
+    ];
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var loadBefore = LoadAverage();
-        var httpPort = FreeTcpPort.Get();
         var users = Enumerable.Range(0, Accounts).ToDictionary(i => Prefix + i.ToString(CultureInfo.InvariantCulture), _ => Password);
-        // Prosody's own upload service, on its own HTTP port; its quotas and size limit far above what the run asks for.
+        var results = new Dictionary<string, Dictionary<string, List<double>>>();
+        var skipped = new Dictionary<string, string>();
+        var measured = new List<Pair>();
+        foreach (var pair in Pairs)
+        {
+            if (pair.Unavailable() is { } reason)
+            {
+                Console.Error.WriteLine($"skipping {pair.Server}: {reason}");
+                skipped[pair.Server] = reason;
+                continue;
+            }
+
+            await RunPairAsync(pair, users, results, cancellationToken);
+            measured.Add(pair);
+        }
+
+        return await ReportAsync(measured, results, skipped, loadBefore, LoadAverage(), cancellationToken);
+    }
+
+    private async Task RunPairAsync(Pair pair, IReadOnlyDictionary<string, string> users, Dictionary<string, Dictionary<string, List<double>>> results, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"starting {pair.Server}");
+        var (server, serverProcess) = await pair.StartAsync(users, cancellationToken);
+        await using var serverLifetime = server;
+        await using var node = await NodeProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Xmpp:Server"] = $"127.0.0.1:{server.ComponentPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Xmpp:Domain"] = server.ComponentDomain,
+                ["Xmpp:Secret"] = server.ComponentSecret,
+                // Speed, not refusals: no rate window or quota the run could reach.
+                ["Upload:RateLimit:Requests"] = "100000000",
+                ["Upload:RateLimit:Window"] = "00:00:01",
+                ["Upload:Purposes:message:Quota"] = (1L << 50).ToString(CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:XmppUpload"] = "Warning",
+                // The one line the start waits for (the link authenticated); nothing per slot.
+                ["Logging:LogLevel:XmppUpload.Xmpp.Component"] = "Information",
+            },
+            cancellationToken: cancellationToken);
+
+        int[] processes = [node.Process.Id, serverProcess];
+        var targets = new[] { (Name: pair.NodeTarget, Service: server.ComponentDomain), (Name: pair.Server, Service: ShareDomain) };
+        foreach (var (name, service) in targets)
+        {
+            // Not measured: the node's code paths reach their optimised (tier-1) JIT, both servers their steady state.
+            Console.Error.WriteLine($"warming up {name}");
+            await MeasureAsync(server, service, 16, processes, cancellationToken);
+        }
+
+        for (var run = 0; run < runs; run++)
+        {
+            var order = targets.Skip(run % targets.Length).Concat(targets.Take(run % targets.Length));
+            foreach (var (name, service) in order)
+            {
+                var figures = results.TryGetValue(name, out var known) ? known : results[name] = [];
+                foreach (var inFlight in InFlight)
+                {
+                    Console.Error.WriteLine($"run {run + 1}/{runs}: {name}, {inFlight} in flight");
+                    var measured = await MeasureAsync(server, service, inFlight, processes, cancellationToken);
+                    void Record(string metric, double value) => (figures.TryGetValue(metric, out var list) ? list : figures[metric] = []).Add(value);
+                    Record($"slots_per_s_{inFlight}", measured.PerSecond);
+                    Record($"p50_ms_{inFlight}", measured.P50Milliseconds);
+                    Record($"p99_ms_{inFlight}", measured.P99Milliseconds);
+                    if (name == pair.NodeTarget)
+                    {
+                        Record($"node_cpu_us_per_slot_{inFlight}", measured.CpuMicrosecondsPerSlot[0]);
+                    }
+
+                    Record($"server_cpu_us_per_slot_{inFlight}", measured.CpuMicrosecondsPerSlot[1]);
+                }
+            }
+        }
+    }
+
+    /// <summary>One Prosody with its own upload service on its own HTTP port, its quotas and size limit far above what the run asks for.</summary>
+    private static async Task<(IXmppTestServer Server, int Process)> StartProsodyAsync(IReadOnlyDictionary<string, string> users, CancellationToken cancellationToken)
+    {
+        var httpPort = FreeTcpPort.Get();
         var share = string.Create(CultureInfo.InvariantCulture, $$"""
             http_ports = { {{httpPort}} }
             http_interfaces = { "127.0.0.1" }
@@ -43,66 +129,35 @@ internal sealed class SlotSideBySideRun(int runs, bool quick)
                 http_file_share_global_quota = 1024 * 1024 * 1024 * 1024
                 http_file_share_expires_after = 3600
             """);
-        await using var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = users, ExtraGlobalConfig = share, LogLevel = "warn" }, cancellationToken);
-        await using var node = await NodeProcess.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["Xmpp:Server"] = $"127.0.0.1:{prosody.ComponentPort.ToString(CultureInfo.InvariantCulture)}",
-                ["Xmpp:Domain"] = prosody.ComponentDomain,
-                ["Xmpp:Secret"] = prosody.ComponentSecret,
-                // Speed, not refusals: no rate window or quota the run could reach.
-                ["Upload:RateLimit:Requests"] = "100000000",
-                ["Upload:RateLimit:Window"] = "00:00:01",
-                ["Upload:Purposes:message:Quota"] = (1L << 50).ToString(CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:XmppUpload"] = "Warning",
-                // The one line the start waits for (the link authenticated); nothing per slot.
-                ["Logging:LogLevel:XmppUpload.Xmpp.Component"] = "Information",
-            },
-            cancellationToken: cancellationToken);
-
-        var targets = new[] { ("node", prosody.ComponentDomain), ("prosody", ShareDomain) };
-        foreach (var (name, service) in targets)
-        {
-            // Not measured: the node's code paths reach their optimised (tier-1) JIT, both servers their steady state.
-            Console.Error.WriteLine($"warming up {name}");
-            await MeasureAsync(prosody, service, 16, [node.Process.Id, prosody.Process.Id], cancellationToken);
-        }
-
-        var results = new Dictionary<string, Dictionary<string, List<double>>>();
-        for (var run = 0; run < runs; run++)
-        {
-            var order = targets.Skip(run % targets.Length).Concat(targets.Take(run % targets.Length));
-            foreach (var (name, service) in order)
-            {
-                var figures = results.TryGetValue(name, out var known) ? known : results[name] = [];
-                foreach (var inFlight in InFlight)
-                {
-                    Console.Error.WriteLine($"run {run + 1}/{runs}: {name}, {inFlight} in flight");
-                    var measured = await MeasureAsync(prosody, service, inFlight, [node.Process.Id, prosody.Process.Id], cancellationToken);
-                    void Record(string metric, double value) => (figures.TryGetValue(metric, out var list) ? list : figures[metric] = []).Add(value);
-                    Record($"slots_per_s_{inFlight}", measured.PerSecond);
-                    Record($"p50_ms_{inFlight}", measured.P50Milliseconds);
-                    Record($"p99_ms_{inFlight}", measured.P99Milliseconds);
-                    Record($"prosody_cpu_us_per_slot_{inFlight}", measured.CpuMicrosecondsPerSlot[1]);
-                    if (name == "node")
-                    {
-                        Record($"node_cpu_us_per_slot_{inFlight}", measured.CpuMicrosecondsPerSlot[0]);
-                    }
-                }
-            }
-        }
-
-        return await ReportAsync(results, loadBefore, LoadAverage(), cancellationToken);
+        var prosody = await ProsodyServer.StartAsync(new ProsodyOptions { Users = users, ExtraGlobalConfig = share, LogLevel = "warn" }, cancellationToken);
+        return (prosody, prosody.Process.Id);
     }
 
-    private async Task<Measured> MeasureAsync(ProsodyServer prosody, string service, int inFlight, int[] processes, CancellationToken cancellationToken)
+    /// <summary>
+    /// One ejabberd with <c>mod_http_upload</c> on share.localhost, configured as the HTTP run's ejabberd target is (no
+    /// quota module, 1 GiB size limit); its CPU is the Erlang VM's (beam.smp).
+    /// </summary>
+    private static async Task<(IXmppTestServer Server, int Process)> StartEjabberdAsync(IReadOnlyDictionary<string, string> users, CancellationToken cancellationToken)
+    {
+        var ejabberd = await EjabberdServer.StartAsync(EjabberdTarget.UploadOptions(users, FreeTcpPort.Get(), 1L << 30), cancellationToken);
+        try
+        {
+            return (ejabberd, EjabberdTarget.VirtualMachine(ejabberd)[0]);
+        }
+        catch
+        {
+            await ejabberd.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<Measured> MeasureAsync(IXmppTestServer server, string service, int inFlight, int[] processes, CancellationToken cancellationToken)
     {
         var script = Path.Combine(RepositoryLayout.Root, "tests", "benchmarks", "slot-load.py");
         await using var client = ExternalProcess.Start(
             SlixmppClient.Python,
-            [script, "--prefix", Prefix, "--domain", prosody.Domain, "--password", Password, "--port", prosody.ClientPort.ToString(CultureInfo.InvariantCulture),
-             "--ca-file", prosody.CaCertificatePath, "--service", service, "--inflight", inFlight.ToString(CultureInfo.InvariantCulture),
+            [script, "--prefix", Prefix, "--domain", server.Domain, "--password", Password, "--port", server.ClientPort.ToString(CultureInfo.InvariantCulture),
+             "--ca-file", server.CaCertificatePath, "--service", service, "--inflight", inFlight.ToString(CultureInfo.InvariantCulture),
              "--connections", Math.Min(inFlight, Accounts).ToString(CultureInfo.InvariantCulture),
              "--count", _maxRequests.ToString(CultureInfo.InvariantCulture), "--seconds", _measure.TotalSeconds.ToString(CultureInfo.InvariantCulture)],
             new ExternalProcessOptions { Name = "slot-load" });
@@ -141,31 +196,45 @@ internal sealed class SlotSideBySideRun(int runs, bool quick)
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
-    private async Task<int> ReportAsync(Dictionary<string, Dictionary<string, List<double>>> results, double[] loadBefore, double[] loadAfter, CancellationToken cancellationToken)
+    private async Task<int> ReportAsync(
+        IReadOnlyList<Pair> pairs,
+        Dictionary<string, Dictionary<string, List<double>>> results,
+        IReadOnlyDictionary<string, string> skipped,
+        double[] loadBefore,
+        double[] loadAfter,
+        CancellationToken cancellationToken)
     {
-        var node = results["node"];
-        var peer = results["prosody"];
         var table = new StringBuilder();
-        table.AppendLine("| measure | node (component via Prosody) | Prosody mod_http_file_share | node / Prosody |");
-        table.AppendLine("| --- | ---: | ---: | ---: |");
+        table.AppendLine($"| measure | {string.Join(" | ", pairs.Select(pair => $"node via {pair.Server} | {pair.Title} | node / {pair.Server}"))} |");
+        table.AppendLine($"| --- |{string.Concat(Enumerable.Repeat(" ---: | ---: | ---: |", pairs.Count))}");
         var json = new JsonObject();
-        foreach (var metric in node.Keys.Union(peer.Keys))
+        var metrics = pairs.SelectMany(pair => results[pair.NodeTarget].Keys.Union(results[pair.Server].Keys)).Distinct().ToList();
+        foreach (var metric in metrics)
         {
-            var mine = node.TryGetValue(metric, out var m) ? Median(m) : double.NaN;
-            var theirs = peer.TryGetValue(metric, out var t) ? Median(t) : double.NaN;
-            var ratio = double.IsNaN(mine) || double.IsNaN(theirs) ? "" : string.Create(CultureInfo.InvariantCulture, $"{mine / theirs:0.00}x");
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {metric} | {Format(mine)} | {Format(theirs)} | {ratio} |");
-            json[metric] = new JsonObject
+            var cells = new List<string>();
+            var perTarget = new JsonObject();
+            foreach (var pair in pairs)
             {
-                ["node"] = m is null ? null : new JsonObject { ["median"] = mine, ["runs"] = new JsonArray([.. m.Select(v => JsonValue.Create(v))]) },
-                ["prosody"] = t is null ? null : new JsonObject { ["median"] = theirs, ["runs"] = new JsonArray([.. t.Select(v => JsonValue.Create(v))]) },
-            };
+                var mine = results[pair.NodeTarget].TryGetValue(metric, out var m) ? Median(m) : double.NaN;
+                var theirs = results[pair.Server].TryGetValue(metric, out var t) ? Median(t) : double.NaN;
+                // The node's CPU has no counterpart in the server's own module; a ratio of the server's CPU would compare routing with the module's work.
+                var ratio = double.IsNaN(mine) || double.IsNaN(theirs) || metric.StartsWith("server_cpu", StringComparison.Ordinal)
+                    ? string.Empty
+                    : string.Create(CultureInfo.InvariantCulture, $"{mine / theirs:0.00}x");
+                cells.AddRange([Format(mine), Format(theirs), ratio]);
+                perTarget[pair.NodeTarget] = m is null ? null : new JsonObject { ["median"] = mine, ["runs"] = new JsonArray([.. m.Select(v => JsonValue.Create(v))]) };
+                perTarget[pair.Server] = t is null ? null : new JsonObject { ["median"] = theirs, ["runs"] = new JsonArray([.. t.Select(v => JsonValue.Create(v))]) };
+            }
+
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {metric} | {string.Join(" | ", cells)} |");
+            json[metric] = perTarget;
         }
 
         var provisional = quick || loadBefore[0] > Environment.ProcessorCount / 2.0 || loadAfter[0] > Environment.ProcessorCount;
         var header = string.Create(CultureInfo.InvariantCulture,
-            $"Median of {runs} run(s){(quick ? ", quick" : string.Empty)}; load average {loadBefore[0]:0.00} before, {loadAfter[0]:0.00} after, on {Environment.ProcessorCount} cores. prosody_cpu_us_per_slot is Prosody's CPU per slot in either case (routing to the component, or its own module).")
-            + (provisional ? " PROVISIONAL: a quick run or a loaded machine." : string.Empty);
+            $"Median of {runs} run(s){(quick ? ", quick" : string.Empty)}; load average {loadBefore[0]:0.00} before, {loadAfter[0]:0.00} after, on {Environment.ProcessorCount} cores. server_cpu_us_per_slot is the XMPP server's CPU per slot (Prosody's process, ejabberd's beam.smp) in either case: routing to the component, or its own module.")
+            + (provisional ? " PROVISIONAL: a quick run or a loaded machine." : string.Empty)
+            + (skipped.Count > 0 ? $"\nNot run: {string.Join("; ", skipped.Select(pair => $"{pair.Key} ({pair.Value})"))}." : string.Empty);
         var document = new JsonObject
         {
             ["kind"] = "slots-side-by-side",
@@ -179,6 +248,7 @@ internal sealed class SlotSideBySideRun(int runs, bool quick)
                 ["load_average_before"] = new JsonArray([.. loadBefore.Select(v => JsonValue.Create(v))]),
                 ["load_average_after"] = new JsonArray([.. loadAfter.Select(v => JsonValue.Create(v))]),
             },
+            ["skipped"] = new JsonObject([.. skipped.Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value)))]),
             ["results"] = json,
         };
         var directory = Path.Combine(RepositoryLayout.Root, "artifacts", "xmpp");
@@ -203,6 +273,19 @@ internal sealed class SlotSideBySideRun(int runs, bool quick)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>
+    /// One XMPP server of the run: its name (also its own module's target), the module's title in the table, why this
+    /// machine cannot run it, and how to start it with the accounts (returning the process whose CPU is the server's).
+    /// </summary>
+    private sealed record Pair(
+        string Server,
+        string Title,
+        Func<string?> Unavailable,
+        Func<IReadOnlyDictionary<string, string>, CancellationToken, Task<(IXmppTestServer Server, int Process)>> StartAsync)
+    {
+        public string NodeTarget => $"node-via-{Server}";
     }
 
     private sealed record Measured(double PerSecond, double P50Milliseconds, double P99Milliseconds, double[] CpuMicrosecondsPerSlot);
