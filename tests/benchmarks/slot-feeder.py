@@ -15,12 +15,11 @@ Exit codes: 0 done, 1 infrastructure failure (connect, TLS, auth, an IQ without 
 import argparse
 import asyncio
 import json
-import os
 import sys
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'XmppUpload.Interop.Tests', 'clients'))
-from upload import NS_UPLOAD, Client, Failure, error_json  # noqa: E402
+from bench_sessions import add_session_arguments, parse_session_arguments, sessions
+from upload import NS_UPLOAD, Failure, error_json
 
 
 class Feeder:
@@ -63,15 +62,7 @@ def slot_json(kind, xml):
 
 
 async def run(args):
-    clients = []
-    for number in range(args.connections):
-        client_args = argparse.Namespace(**vars(args))
-        client_args.jid = '%s%d@%s' % (args.prefix, number, args.domain)
-        client = Client(client_args)
-        client.connect((args.host, args.port), force_starttls=True)
-        clients.append(client)
-    try:
-        await asyncio.wait_for(asyncio.gather(*(c.ready for c in clients)), args.login_timeout)
+    async with sessions(args) as clients:
         feeder = Feeder(args, clients)
         print('READY', flush=True)
         loop = asyncio.get_running_loop()
@@ -83,31 +74,12 @@ async def run(args):
             if len(fields) != 2 or not fields[0].isdigit() or not fields[1].isdigit() or int(fields[0]) < 1:
                 raise Failure('a request line is "<count> <size>", not %r' % line.strip())
             await feeder.batch(int(fields[0]), int(fields[1]))
-    except asyncio.TimeoutError as error:
-        raise Failure('no session within %s s' % args.login_timeout) from error
-    finally:
-        for client in clients:
-            client.cancel_connection_attempt()
-        await asyncio.gather(*(c.disconnect(wait=2.0) for c in clients), return_exceptions=True)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--prefix', required=True, help='account names are <prefix>0, <prefix>1, ...')
-    parser.add_argument('--domain', required=True)
-    parser.add_argument('--password', required=True, help='the same for every account')
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=5222)
-    parser.add_argument('--ca-file', help='PEM file trusted for STARTTLS')
-    parser.add_argument('--service', required=True, help='the upload service JID')
-    parser.add_argument('--connections', type=int, default=4)
-    parser.add_argument('--inflight', type=int, default=64)
-    parser.add_argument('--login-timeout', type=float, default=30)
-    parser.add_argument('--iq-timeout', type=float, default=60)
-    args = parser.parse_args(argv)
-    args.insecure = False
-    args.plain = False
-    args.debug = False
+    add_session_arguments(parser, connections=4, inflight=64, iq_timeout=60)
+    args = parse_session_arguments(parser, argv)
     if args.inflight < 1 or args.connections < 1:
         parser.error('need --connections and --inflight of at least 1')
     try:

@@ -13,13 +13,12 @@ measured requests or --seconds, whichever comes first. Exit codes: 0 measured (e
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'XmppUpload.Interop.Tests', 'clients'))
-from upload import NS_UPLOAD, Client, Failure, error_json  # noqa: E402
+from bench_sessions import add_session_arguments, parse_session_arguments, sessions
+from upload import NS_UPLOAD, Failure, error_json
 
 
 def request_element(index, size):
@@ -70,15 +69,7 @@ class Run:
 
 
 async def run(args):
-    clients = []
-    for number in range(args.connections):
-        client_args = argparse.Namespace(**vars(args))
-        client_args.jid = '%s%d@%s' % (args.prefix, number, args.domain)
-        client = Client(client_args)
-        client.connect((args.host, args.port), force_starttls=True)
-        clients.append(client)
-    try:
-        await asyncio.wait_for(asyncio.gather(*(c.ready for c in clients)), args.login_timeout)
+    async with sessions(args) as clients:
         state = Run(args)
         workers = [state.worker(clients[i % len(clients)]) for i in range(args.inflight)]
         await asyncio.gather(*workers)
@@ -96,35 +87,16 @@ async def run(args):
             'seconds': seconds, 'per_second': len(ordered) / seconds if seconds > 0 else 0,
             'p50_ms': percentile(0.50), 'p99_ms': percentile(0.99),
         }
-    except asyncio.TimeoutError as error:
-        raise Failure('no session within %s s' % args.login_timeout) from error
-    finally:
-        for client in clients:
-            client.cancel_connection_attempt()
-        await asyncio.gather(*(c.disconnect(wait=2.0) for c in clients), return_exceptions=True)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--prefix', required=True, help='account names are <prefix>0, <prefix>1, ...')
-    parser.add_argument('--domain', required=True)
-    parser.add_argument('--password', required=True, help='the same for every account')
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=5222)
-    parser.add_argument('--ca-file', help='PEM file trusted for STARTTLS')
-    parser.add_argument('--service', required=True, help='the upload service JID')
-    parser.add_argument('--connections', type=int, default=1)
-    parser.add_argument('--inflight', type=int, default=1)
+    add_session_arguments(parser, connections=1, inflight=1, iq_timeout=30)
     parser.add_argument('--count', type=int, default=20000, help='measured requests at most')
     parser.add_argument('--seconds', type=float, default=10, help='measured seconds at most')
     parser.add_argument('--warmup', type=int, default=200)
     parser.add_argument('--size', type=int, default=1024)
-    parser.add_argument('--login-timeout', type=float, default=30)
-    parser.add_argument('--iq-timeout', type=float, default=30)
-    args = parser.parse_args(argv)
-    args.insecure = False
-    args.plain = False
-    args.debug = False
+    args = parse_session_arguments(parser, argv)
     if args.inflight < 1 or args.connections < 1 or args.connections > args.inflight:
         parser.error('need 1 <= --connections <= --inflight')
     try:
