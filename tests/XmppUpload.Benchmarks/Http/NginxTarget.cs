@@ -98,19 +98,7 @@ internal sealed class NginxTarget : IHttpTarget
 
     public Task RemoveStoredFilesAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in new DirectoryInfo(FilesDirectory).EnumerateFileSystemInfos())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (entry is DirectoryInfo folder)
-            {
-                folder.Delete(recursive: true);
-            }
-            else
-            {
-                entry.Delete();
-            }
-        }
-
+        StoredFiles.EmptyDirectory(FilesDirectory, cancellationToken);
         return Task.CompletedTask;
     }
 

@@ -33,18 +33,7 @@ internal sealed class XmppPeerTarget(string name, IAsyncDisposable server, SlotF
     {
         foreach (var directory in storageDirectories().Where(Directory.Exists))
         {
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (entry is DirectoryInfo folder)
-                {
-                    folder.Delete(recursive: true);
-                }
-                else
-                {
-                    entry.Delete();
-                }
-            }
+            StoredFiles.EmptyDirectory(directory, cancellationToken);
         }
 
         return Task.CompletedTask;
