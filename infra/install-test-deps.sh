@@ -18,37 +18,11 @@ packages=(
   procps           # kill (a test stops its confirming client with SIGTERM) and ps
 )
 
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  # The test servers run as private instances started by the tests; keep the packages' system services from
-  # starting (and taking the default ports) while they install.
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  if [ "$created_policy" -eq 1 ]; then
-    "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
-  fi
-fi
+bash "$(dirname "$0")/install-debian-packages.sh" "${packages[@]}"
 
 # Azurite (Azure Blob Storage) and s3rver (S3) from npm, into tests/.npm (not tracked by git).
 cd "$(dirname "$0")/.."
-if ! command -v npm >/dev/null 2>&1; then
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
-fi
+command -v npm >/dev/null 2>&1 || bash infra/install-debian-packages.sh nodejs npm
 if [ ! -x tests/.npm/node_modules/.bin/azurite-blob ] || [ ! -x tests/.npm/node_modules/.bin/s3rver ]; then
   npm install --prefix tests/.npm --no-audit --no-fund --loglevel=error azurite@3.37.0 s3rver@3.7.1
 fi

@@ -59,24 +59,9 @@ wait_for() {
 
 # --- What is missing gets installed (Debian packages, the emulators from npm into tests/.npm) ---
 packages=(postgresql haproxy prosody lua-unbound openssl curl)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]}..."
-  # This cluster runs its own instances; keep the packages' system services from starting and taking the ports.
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  [ "$created_policy" -eq 0 ] || "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
-fi
+# This cluster runs its own instances; the installer keeps the packages' system services from taking the ports.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+bash "$repo/infra/install-debian-packages.sh" "${packages[@]}"
 npm_bin="$repo/tests/.npm/node_modules/.bin"
 if [ ! -x "$npm_bin/s3rver" ] || [ ! -x "$npm_bin/azurite-blob" ]; then
   echo "Installing s3rver and Azurite into tests/.npm..."

@@ -46,14 +46,6 @@ public sealed class PostgresMigrationTests(PostgresServerFixture server) : Postg
     [Fact]
     public async Task Migrate_FromVersion3_BackfillsTheRunningTotalsOfEveryBucketFromItsRows()
     {
-        const string slotsOfEveryState =
-            "INSERT INTO slots (id, owner, file_name, size, purpose, created_at, put_deadline, state) VALUES "
-            + "('a', 'juliet@capulet.example', 'f', 100, 'message', 1, 2, 'stored'), "
-            + "('b', 'juliet@capulet.example', 'f', 20, 'message', 1, 2, 'pending'), "
-            + "('c', 'juliet@capulet.example', 'f', 1000, 'message', 1, 2, 'deleted'), "
-            + "('d', 'juliet@capulet.example', 'f', 5, 'profile', 1, 2, 'uploading'), "
-            + "('e', 'romeo@montague.example', 'f', 7, 'message', 1, 2, 'stored'), "
-            + "('f', 'romeo@montague.example', 'f', 3, 'ephemeral', 1, 2, 'deleted')";
         Fixture.Execute(PostgresSchema.CreateVersionTable);
         foreach (var migration in PostgresSchema.Migrations.Take(3))
         {
@@ -61,13 +53,12 @@ public sealed class PostgresMigrationTests(PostgresServerFixture server) : Postg
             Fixture.Execute($"INSERT INTO schema_migrations (version) VALUES ({migration.Version})");
         }
 
-        Fixture.Execute(slotsOfEveryState);
+        Fixture.Execute(BucketTotalsBackfill.InsertSlotsOfEveryState);
 
         Assert.Equal(PostgresSchema.LatestVersion, await Fixture.Open().MigrateAsync(Ct));
 
-        // Deleted rows count nowhere, and a bucket with nothing else has no row.
         Assert.Equal(
-            "juliet@capulet.example/message=100,20,0;juliet@capulet.example/profile=0,0,5;romeo@montague.example/message=7,0,0",
+            BucketTotalsBackfill.ExpectedTotals,
             Fixture.Scalar(
                 "SELECT string_agg(owner || '/' || purpose || '=' || stored_bytes || ',' || pending_bytes || ',' || uploading_bytes, ';' "
                 + "ORDER BY owner, purpose) FROM bucket_totals"));

@@ -44,7 +44,7 @@ public sealed class SqliteGroupCommitTests
     }
 
     [Fact]
-    public async Task Writes_CompileEachStatementOnceOnTheWriter_AndReuseIt()
+    public async Task Writes_KeepOneCommandPerStatementOnTheWriter_AndLaterRoundsAddNone()
     {
         using var fixture = new LedgerFixture();
         var ledger = fixture.Open();

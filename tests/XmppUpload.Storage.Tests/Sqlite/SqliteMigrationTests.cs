@@ -119,25 +119,16 @@ public sealed class SqliteMigrationTests : IDisposable
     [Fact]
     public async Task Migrate_FromVersion5_BackfillsTheRunningTotalsOfEveryBucketFromItsRows()
     {
-        const string slotsOfEveryState =
-            "INSERT INTO slots (id, owner, file_name, size, purpose, created_at, put_deadline, state) VALUES "
-            + "('a', 'juliet@capulet.example', 'f', 100, 'message', 1, 2, 'stored'), "
-            + "('b', 'juliet@capulet.example', 'f', 20, 'message', 1, 2, 'pending'), "
-            + "('c', 'juliet@capulet.example', 'f', 1000, 'message', 1, 2, 'deleted'), "
-            + "('d', 'juliet@capulet.example', 'f', 5, 'profile', 1, 2, 'uploading'), "
-            + "('e', 'romeo@montague.example', 'f', 7, 'message', 1, 2, 'stored'), "
-            + "('f', 'romeo@montague.example', 'f', 3, 'ephemeral', 1, 2, 'deleted')";
         using (var connection = _fixture.OpenRaw())
         {
             Execute(connection, string.Join(";\n", SqliteSchema.Migrations.Take(5).Select(m => m.Sql)) + "; PRAGMA user_version = 5;");
-            Execute(connection, slotsOfEveryState);
+            Execute(connection, BucketTotalsBackfill.InsertSlotsOfEveryState);
         }
 
         await _fixture.Open().MigrateAsync(Ct);
 
-        // Deleted rows count nowhere, and a bucket with nothing else has no row.
         Assert.Equal(
-            "juliet@capulet.example/message=100,20,0;juliet@capulet.example/profile=0,0,5;romeo@montague.example/message=7,0,0",
+            BucketTotalsBackfill.ExpectedTotals,
             _fixture.Scalar(
                 "SELECT group_concat(bucket, ';') FROM (SELECT owner || '/' || purpose || '=' || stored_bytes || ',' || pending_bytes || ',' "
                 + "|| uploading_bytes AS bucket FROM bucket_totals ORDER BY owner, purpose)"));
